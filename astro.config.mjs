@@ -1,0 +1,25 @@
+// Astro configuration: a server-rendered site on the Node adapter (standalone HTTP server).
+import { defineConfig, envField } from 'astro/config';
+import node from '@astrojs/node';
+
+export default defineConfig({
+  output: 'server',
+  adapter: node({ mode: 'standalone' }),
+  publicDir: './src/public',
+  // We do not use Astro's own sessions: staff sessions live in our database (Lucia's design).
+  session: false,
+  security: { checkOrigin: true },
+  compressHTML: true,
+  build: { inlineStylesheets: 'never' },
+  vite: {
+    // GOV.UK Frontend still ships an old IE media-query hack that lightningcss rejects.
+    build: { cssMinify: 'esbuild' },
+  },
+  env: {
+    schema: {
+      DATABASE_URL: envField.string({ context: 'server', access: 'secret', default: 'file:data/alerts.db' }),
+      DATABASE_AUTH_TOKEN: envField.string({ context: 'server', access: 'secret', optional: true }),
+      SITE_URL: envField.string({ context: 'server', access: 'public', default: 'http://localhost:4321' }),
+    },
+  },
+});

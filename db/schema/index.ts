@@ -1,0 +1,258 @@
+// The database schema: every table of the product, in one place, for drizzle-kit to diff.
+//
+// Content (places, alerts, pages) is written only as revisions. The `places`, `alerts` and
+// `pages` rows are the materialised *published* state — the latest approved revision — kept
+// in the same write batch as the revision, so public reads never have to replay history.
+import { sql } from 'drizzle-orm';
+import {
+  index,
+  integer,
+  primaryKey,
+  real,
+  sqliteTable,
+  text,
+  uniqueIndex,
+  type AnySQLiteColumn,
+} from 'drizzle-orm/sqlite-core';
+
+const timestamp = (name: string) => integer(name, { mode: 'timestamp_ms' });
+const createdAt = () =>
+  timestamp('created_at')
+    .notNull()
+    .default(sql`(cast(unixepoch('subsecond') * 1000 as integer))`);
+
+export const PLACE_STATUSES = [
+  'open',
+  'closed',
+  'partially_open',
+  'opening_late',
+  'closing_early',
+  'disrupted',
+  'unknown',
+] as const;
+export type PlaceStatus = (typeof PLACE_STATUSES)[number];
+
+export const ALERT_SEVERITIES = ['info', 'warning', 'severe'] as const;
+export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
+
+export const CONTENT_KINDS = ['place', 'alert', 'page'] as const;
+export type ContentKind = (typeof CONTENT_KINDS)[number];
+
+export const REVIEW_STATES = ['pending', 'approved', 'rejected'] as const;
+export type ReviewState = (typeof REVIEW_STATES)[number];
+
+export const ROLES = ['reporter', 'editor', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** A kind of council service with its own status page. Managed by admins, not revisioned. */
+export const services = sqliteTable('services', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  slug: text('slug').notNull().unique(),
+  name: text('name').notNull(),
+  summary: text('summary').notNull(),
+  sortOrder: integer('sort_order').notNull(),
+  placeLabel: text('place_label').notNull(),
+  placeLabelPlural: text('place_label_plural').notNull(),
+  createdAt: createdAt(),
+});
+
+/** Published state of each place (materialised from its latest approved revision). */
+export const places = sqliteTable(
+  'places',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    serviceId: integer('service_id')
+      .notNull()
+      .references(() => services.id),
+    slug: text('slug').notNull(),
+    /** External identifier where one exists, e.g. a school's DfE URN. */
+    identifier: text('identifier'),
+    name: text('name').notNull(),
+    category: text('category').notNull().default(''),
+    address: text('address').notNull().default(''),
+    postcode: text('postcode').notNull().default(''),
+    ward: text('ward').notNull().default(''),
+    latitude: real('latitude'),
+    longitude: real('longitude'),
+    status: text('status', { enum: PLACE_STATUSES }).notNull().default('unknown'),
+    noteMarkdown: text('note_markdown').notNull().default(''),
+    /** Sanitised HTML rendered from noteMarkdown when the revision was written. */
+    noteHtml: text('note_html').notNull().default(''),
+    statusFrom: timestamp('status_from'),
+    statusUntil: timestamp('status_until'),
+    confirmedAt: timestamp('confirmed_at'),
+    retired: integer('retired', { mode: 'boolean' }).notNull().default(false),
+    currentRevisionId: integer('current_revision_id').references((): AnySQLiteColumn => revisions.id),
+    updatedAt: timestamp('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('places_service_slug').on(t.serviceId, t.slug),
+    uniqueIndex('places_service_identifier').on(t.serviceId, t.identifier),
+    index('places_service_ward').on(t.serviceId, t.ward),
+  ],
+);
+
+/** Published state of each alert. */
+export const alerts = sqliteTable(
+  'alerts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    severity: text('severity', { enum: ALERT_SEVERITIES }).notNull(),
+    headline: text('headline').notNull(),
+    bodyMarkdown: text('body_markdown').notNull().default(''),
+    bodyHtml: text('body_html').notNull().default(''),
+    area: text('area').notNull().default(''),
+    /** JSON array of service slugs this alert is about. */
+    serviceSlugs: text('service_slugs', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+    startsAt: timestamp('starts_at').notNull(),
+    expiresAt: timestamp('expires_at'),
+    retired: integer('retired', { mode: 'boolean' }).notNull().default(false),
+    currentRevisionId: integer('current_revision_id').references((): AnySQLiteColumn => revisions.id),
+    updatedAt: timestamp('updated_at').notNull(),
+  },
+  (t) => [index('alerts_window').on(t.startsAt, t.expiresAt)],
+);
+
+/** Published state of each information page. */
+export const pages = sqliteTable('pages', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  slug: text('slug').notNull().unique(),
+  title: text('title').notNull(),
+  summary: text('summary').notNull().default(''),
+  bodyMarkdown: text('body_markdown').notNull().default(''),
+  bodyHtml: text('body_html').notNull().default(''),
+  retired: integer('retired', { mode: 'boolean' }).notNull().default(false),
+  currentRevisionId: integer('current_revision_id').references((): AnySQLiteColumn => revisions.id),
+  updatedAt: timestamp('updated_at').notNull(),
+});
+
+/**
+ * The one revision mechanism: an immutable record of the full new content of a place, alert
+ * or page. Rows are only ever inserted, and then only their review fields change once
+ * (pending → approved | rejected).
+ */
+export const revisions = sqliteTable(
+  'revisions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    targetKind: text('target_kind', { enum: CONTENT_KINDS }).notNull(),
+    targetId: integer('target_id'),
+    parentId: integer('parent_id').references((): AnySQLiteColumn => revisions.id),
+    /** The full content of the target after this revision, as JSON (kind-specific shape). */
+    content: text('content', { mode: 'json' }).notNull(),
+    summary: text('summary').notNull().default(''),
+    authorAccountId: integer('author_account_id').references(() => accounts.id),
+    /** Public attribution: "Kirklees Council", "a resident", a school's name. */
+    authorLabel: text('author_label').notNull(),
+    suggestionId: integer('suggestion_id').references((): AnySQLiteColumn => suggestions.id),
+    state: text('state', { enum: REVIEW_STATES }).notNull(),
+    reviewedByAccountId: integer('reviewed_by_account_id').references(() => accounts.id),
+    reviewedAt: timestamp('reviewed_at'),
+    rejectionReason: text('rejection_reason'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('revisions_target').on(t.targetKind, t.targetId, t.id),
+    index('revisions_state').on(t.state, t.id),
+  ],
+);
+
+/** Staff accounts. Residents never need one. */
+export const accounts = sqliteTable('accounts', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  email: text('email').notNull().unique(),
+  name: text('name').notNull(),
+  role: text('role', { enum: ROLES }).notNull(),
+  passwordHash: text('password_hash').notNull(),
+  /** TOTP secret (encrypted at rest in a later issue); null when two-factor is off. */
+  totpKey: text('totp_key'),
+  disabledAt: timestamp('disabled_at'),
+  createdAt: createdAt(),
+});
+
+/** Places a reporter may publish to directly (e.g. a school office → its school). */
+export const placeGrants = sqliteTable(
+  'place_grants',
+  {
+    accountId: integer('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    placeId: integer('place_id')
+      .notNull()
+      .references(() => places.id),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.placeId] })],
+);
+
+/** Sessions, Lucia's design: the id is the SHA-256 of the secret token held by the browser. */
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    id: text('id').primaryKey(),
+    accountId: integer('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    twoFactorVerified: integer('two_factor_verified', { mode: 'boolean' }).notNull().default(false),
+    createdAt: createdAt(),
+    lastSeenAt: timestamp('last_seen_at').notNull(),
+    expiresAt: timestamp('expires_at').notNull(),
+  },
+  (t) => [index('sessions_account').on(t.accountId)],
+);
+
+/** A resident's suggestion; its proposed content is a pending revision. */
+export const suggestions = sqliteTable(
+  'suggestions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    /** SHA-256 of the private tracking token; the token itself is only in the resident's link. */
+    tokenHash: text('token_hash').notNull().unique(),
+    targetKind: text('target_kind', { enum: CONTENT_KINDS }).notNull(),
+    /** Null for "something is missing" suggestions of a new place or information. */
+    targetId: integer('target_id'),
+    serviceId: integer('service_id').references(() => services.id),
+    howKnown: text('how_known').notNull().default(''),
+    contactEmail: text('contact_email'),
+    /** Keyed hash of the client address, for rate limiting; the address is never stored. */
+    clientHash: text('client_hash').notNull(),
+    outcome: text('outcome', { enum: ['waiting', 'approved', 'approved_with_changes', 'declined'] })
+      .notNull()
+      .default('waiting'),
+    declineReason: text('decline_reason'),
+    reviewedAt: timestamp('reviewed_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('suggestions_outcome').on(t.outcome, t.createdAt), index('suggestions_client').on(t.clientHash, t.createdAt)],
+);
+
+/** Security-relevant events for admins: sign-ins, failures, account and role changes. */
+export const auditEvents = sqliteTable(
+  'audit_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    action: text('action').notNull(),
+    accountId: integer('account_id').references(() => accounts.id),
+    subject: text('subject').notNull().default(''),
+    detail: text('detail', { mode: 'json' }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('audit_events_created').on(t.createdAt)],
+);
+
+/**
+ * One row (id = 1): a counter bumped in every publishing batch, so any server process can tell
+ * cheaply whether published content changed (cache invalidation across processes).
+ */
+export const contentVersion = sqliteTable('content_version', {
+  id: integer('id').primaryKey(),
+  version: integer('version').notNull().default(0),
+  changedAt: timestamp('changed_at').notNull(),
+});
+
+/** Site-wide settings by key (e.g. `council`: the council's name and contact details), JSON. */
+export const settings = sqliteTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value', { mode: 'json' }).notNull(),
+  updatedAt: timestamp('updated_at').notNull(),
+});

@@ -1,0 +1,98 @@
+// Loads the demo council from content/ into an empty database, as approved revisions, in one
+// atomic batch. A database that already has services is left exactly as it is.
+import { count, eq } from 'drizzle-orm';
+import { services, settings } from '../db/schema/index.ts';
+import { loadDemoContent, resolveOffset, type DemoContent } from '../src/lib/content/demo.ts';
+import { completeDraft } from '../src/lib/revisions/content.ts';
+import { createContentStatements, type PublishOptions } from '../src/lib/revisions/service.ts';
+import type { Database } from '../src/lib/server/database.ts';
+
+export interface SeedResult {
+  loaded: boolean;
+  services: number;
+  places: number;
+  alerts: number;
+  pages: number;
+}
+
+/** Loads the demo into an empty database; returns what it loaded (or `loaded: false`). */
+export async function seedDemoCouncil(db: Database, options: { contentDir?: string; now?: Date } = {}): Promise<SeedResult> {
+  const content = await loadDemoContent(options.contentDir);
+  const now = options.now ?? new Date();
+  // The council setting is written last, in the same batch as the content: its presence means
+  // "already loaded". Services go in a first, idempotent batch so their ids are known.
+  const [existing] = await db.select({ n: count() }).from(settings).where(eq(settings.key, 'council'));
+  if ((existing?.n ?? 0) > 0) return { loaded: false, services: 0, places: 0, alerts: 0, pages: 0 };
+  const serviceInserts = content.services.map((service) =>
+    db.insert(services).values({
+      slug: service.slug, name: service.name, summary: service.summary, sortOrder: service.order,
+      placeLabel: service.placeLabel, placeLabelPlural: service.placeLabelPlural, createdAt: now,
+    }).onConflictDoNothing({ target: services.slug }),
+  );
+  const [firstService, ...otherServices] = serviceInserts;
+  if (firstService) await db.batch([firstService, ...otherServices]);
+  const serviceIds = new Map((await db.select({ id: services.id, slug: services.slug }).from(services)).map((s) => [s.slug, s.id]));
+  return loadInto(db, content, serviceIds, now);
+}
+
+async function loadInto(db: Database, content: DemoContent, serviceIds: Map<string, number>, now: Date): Promise<SeedResult> {
+  const council: PublishOptions['author'] = { accountId: null, label: content.council.name };
+  const statements: Parameters<Database['batch']>[0][number][] = [];
+  let placeCount = 0;
+  for (const service of content.services) {
+    for (const place of service.places) {
+      const state = content.scenario.places.find((p) => p.service === service.slug && p.place === place.slug);
+      const confirmedAt = state ? resolveOffset(state.confirmed, now) : null;
+      const draft = {
+        serviceId: serviceIds.get(service.slug)!,
+        slug: place.slug, identifier: place.identifier, name: place.name, category: place.category,
+        address: place.address, postcode: place.postcode, ward: place.ward,
+        latitude: place.latitude, longitude: place.longitude,
+        status: state?.status ?? ('unknown' as const),
+        noteMarkdown: state?.note ?? '',
+        statusFrom: null,
+        statusUntil: state?.until ? resolveOffset(state.until, now).toISOString() : null,
+        confirmedAt: confirmedAt?.toISOString() ?? null,
+        retired: false,
+      };
+      statements.push(
+        ...createContentStatements(db, completeDraft({ kind: 'place', draft }), {
+          author: council,
+          summary: state ? 'Snow morning status' : 'Added to the demo council',
+          at: confirmedAt && confirmedAt < now ? confirmedAt : now,
+        }),
+      );
+      placeCount++;
+    }
+  }
+  for (const alert of content.scenario.alerts) {
+    const startsAt = resolveOffset(alert.starts, now);
+    const draft = {
+      severity: alert.severity, headline: alert.headline, bodyMarkdown: alert.body.trim(), area: alert.area,
+      serviceSlugs: alert.services, startsAt: startsAt.toISOString(),
+      expiresAt: alert.expires ? resolveOffset(alert.expires, now).toISOString() : null, retired: false,
+    };
+    statements.push(
+      ...createContentStatements(db, completeDraft({ kind: 'alert', draft }), {
+        author: council, summary: 'Published', at: startsAt < now ? startsAt : now,
+      }),
+    );
+  }
+  for (const page of content.pages) {
+    statements.push(
+      ...createContentStatements(db, completeDraft({ kind: 'page', draft: { ...page, retired: false } }), {
+        author: council, summary: 'First published', at: now,
+      }),
+    );
+  }
+  statements.push(db.insert(settings).values({ key: 'council', value: content.council, updatedAt: now }));
+  const [first, ...rest] = statements;
+  await db.batch([first!, ...rest]);
+  return {
+    loaded: true,
+    services: content.services.length,
+    places: placeCount,
+    alerts: content.scenario.alerts.length,
+    pages: content.pages.length,
+  };
+}

@@ -1,0 +1,157 @@
+// The demo council as data: reads and validates everything in content/ (see content/README.md).
+// Validation is strict so a typo in a CSV fails loudly in a test, not silently on a live site.
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ALERT_SEVERITIES, PLACE_STATUSES } from '../../../db/schema/index.ts';
+import { endOfLondonDay } from '../time/london.ts';
+
+const slug = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, { error: 'must be lowercase words joined by hyphens' });
+const offset = z.string().regex(/^(?:[+-]\d+[mhd]|end-of-day)$/, { error: 'must be like "-45m", "+10h", "-1d" or "end-of-day"' });
+
+const councilSchema = z.object({
+  name: z.string().min(1),
+  shortName: z.string().min(1),
+  siteName: z.string().min(1),
+  websiteUrl: z.url(),
+  contactPhone: z.string().min(1),
+});
+
+const serviceSchema = z.object({
+  slug,
+  name: z.string().min(1),
+  summary: z.string().min(1),
+  order: z.number().int(),
+  placeLabel: z.string().min(1),
+  placeLabelPlural: z.string().min(1),
+});
+
+const coordinate = z.preprocess((v) => (v === '' ? null : Number(v)), z.number().finite().nullable());
+const placeRowSchema = z.object({
+  slug,
+  name: z.string().min(1),
+  identifier: z.string().transform((v) => (v.trim() === '' ? null : v.trim())),
+  category: z.string(),
+  address: z.string(),
+  postcode: z.string(),
+  ward: z.string(),
+  latitude: coordinate,
+  longitude: coordinate,
+});
+
+const scenarioSchema = z.object({
+  places: z.array(
+    z.object({
+      service: slug,
+      place: slug,
+      status: z.enum(PLACE_STATUSES),
+      note: z.string().max(500).default(''),
+      confirmed: offset,
+      until: offset.optional(),
+    }),
+  ),
+  alerts: z.array(
+    z.object({
+      key: slug,
+      severity: z.enum(ALERT_SEVERITIES),
+      headline: z.string().min(1).max(120),
+      body: z.string().default(''),
+      area: z.string().default(''),
+      services: z.array(slug).default([]),
+      starts: offset,
+      expires: offset.optional(),
+    }),
+  ),
+});
+
+const pageFrontmatterSchema = z.object({ title: z.string().min(1), summary: z.string().default('') });
+
+export type DemoCouncil = z.infer<typeof councilSchema>;
+export type DemoService = z.infer<typeof serviceSchema> & { places: DemoPlace[] };
+export type DemoPlace = z.infer<typeof placeRowSchema>;
+export type DemoScenario = z.infer<typeof scenarioSchema>;
+export interface DemoPage {
+  slug: string;
+  title: string;
+  summary: string;
+  bodyMarkdown: string;
+}
+export interface DemoContent {
+  council: DemoCouncil;
+  services: DemoService[];
+  scenario: DemoScenario;
+  pages: DemoPage[];
+}
+
+export class ContentError extends Error {
+  override name = 'ContentError';
+}
+
+function check<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new ContentError(`${where}: ${problems}`);
+  }
+  return result.data;
+}
+
+/** Reads and validates the whole content folder, including cross-references. */
+export async function loadDemoContent(dir = 'content'): Promise<DemoContent> {
+  const council = check(councilSchema, parseYaml(await readFile(join(dir, 'council.yaml'), 'utf8')), 'council.yaml');
+  const serviceRows = check(z.array(serviceSchema), parseYaml(await readFile(join(dir, 'services.yaml'), 'utf8')), 'services.yaml');
+  const services: DemoService[] = [];
+  for (const service of serviceRows) {
+    const file = join(dir, 'places', `${service.slug}.csv`);
+    const rows: unknown[] = parseCsv(await readFile(file, 'utf8'), { columns: true, skip_empty_lines: true, trim: true });
+    const placesOfService = rows.map((row, i) => check(placeRowSchema, row, `places/${service.slug}.csv row ${i + 2}`));
+    assertUnique(placesOfService.map((p) => p.slug), `places/${service.slug}.csv slugs`);
+    assertUnique(placesOfService.flatMap((p) => (p.identifier ? [p.identifier] : [])), `places/${service.slug}.csv identifiers`);
+    services.push({ ...service, places: placesOfService });
+  }
+  assertUnique(services.map((s) => s.slug), 'services.yaml slugs');
+
+  const scenario = check(scenarioSchema, parseYaml(await readFile(join(dir, 'scenario.yaml'), 'utf8')), 'scenario.yaml');
+  for (const entry of scenario.places) {
+    const service = services.find((s) => s.slug === entry.service);
+    if (!service) throw new ContentError(`scenario.yaml: unknown service "${entry.service}"`);
+    if (!service.places.some((p) => p.slug === entry.place)) {
+      throw new ContentError(`scenario.yaml: no place "${entry.place}" in ${entry.service}`);
+    }
+  }
+  assertUnique(scenario.places.map((p) => `${p.service}/${p.place}`), 'scenario.yaml places');
+  for (const alert of scenario.alerts) {
+    for (const s of alert.services) {
+      if (!services.some((x) => x.slug === s)) throw new ContentError(`scenario.yaml alert ${alert.key}: unknown service "${s}"`);
+    }
+  }
+
+  const pages: DemoPage[] = [];
+  for (const name of (await readdir(join(dir, 'pages'))).filter((f) => f.endsWith('.md')).sort()) {
+    const raw = await readFile(join(dir, 'pages', name), 'utf8');
+    const match = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?([\s\S]*)$/.exec(raw);
+    if (!match) throw new ContentError(`pages/${name}: missing frontmatter`);
+    const front = check(pageFrontmatterSchema, parseYaml(match[1]!), `pages/${name}`);
+    pages.push({ slug: check(slug, name.replace(/\.md$/, ''), `pages/${name} file name`), ...front, bodyMarkdown: match[2]!.trim() });
+  }
+  return { council, services, scenario, pages };
+}
+
+function assertUnique(values: string[], where: string): void {
+  const seen = new Set<string>();
+  for (const v of values) {
+    if (seen.has(v)) throw new ContentError(`${where}: "${v}" appears more than once`);
+    seen.add(v);
+  }
+}
+
+/** Resolves a scenario time ("-45m", "+10h", "-1d", "end-of-day") against the load time. */
+export function resolveOffset(value: string, now: Date): Date {
+  if (value === 'end-of-day') return endOfLondonDay(now);
+  const match = /^([+-])(\d+)([mhd])$/.exec(value);
+  if (!match) throw new ContentError(`bad time offset "${value}"`);
+  const unit = { m: 60_000, h: 3_600_000, d: 86_400_000 }[match[3] as 'm' | 'h' | 'd'];
+  return new Date(now.getTime() + (match[1] === '-' ? -1 : 1) * Number(match[2]) * unit);
+}

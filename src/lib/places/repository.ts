@@ -1,0 +1,47 @@
+// Queries for published places and their public history.
+import { and, asc, desc, eq, isNotNull, or } from 'drizzle-orm';
+import { places, revisions } from '../../../db/schema/index.ts';
+import type { Database } from '../server/database.ts';
+import type { PlaceContent } from '../revisions/content.ts';
+
+export type PlaceRow = typeof places.$inferSelect;
+
+const published = and(isNotNull(places.currentRevisionId), eq(places.retired, false));
+
+/** Every published place of a service (or of all services), by name. */
+export function listPublishedPlaces(db: Database, serviceId?: number): Promise<PlaceRow[]> {
+  return db
+    .select()
+    .from(places)
+    .where(serviceId === undefined ? published : and(published, eq(places.serviceId, serviceId)))
+    .orderBy(asc(places.name));
+}
+
+/** A published place by its slug or external identifier (a school's URN). */
+export async function findPublishedPlace(db: Database, serviceId: number, key: string): Promise<PlaceRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(places)
+    .where(and(published, eq(places.serviceId, serviceId), or(eq(places.slug, key), eq(places.identifier, key))))
+    .limit(1);
+  return row;
+}
+
+export interface PlaceHistoryEntry {
+  revisionId: number;
+  at: Date;
+  authorLabel: string;
+  summary: string;
+  content: PlaceContent;
+}
+
+/** Approved revisions of a place, newest first: its public status history. */
+export async function listPlaceHistory(db: Database, placeId: number, limit = 50): Promise<PlaceHistoryEntry[]> {
+  const rows = await db
+    .select({ id: revisions.id, at: revisions.createdAt, authorLabel: revisions.authorLabel, summary: revisions.summary, content: revisions.content })
+    .from(revisions)
+    .where(and(eq(revisions.targetKind, 'place'), eq(revisions.targetId, placeId), eq(revisions.state, 'approved')))
+    .orderBy(desc(revisions.id))
+    .limit(limit);
+  return rows.map((r) => ({ revisionId: r.id, at: r.at, authorLabel: r.authorLabel, summary: r.summary, content: r.content as PlaceContent }));
+}

@@ -1,0 +1,165 @@
+// The public site's read models: one function per public page, each returning everything that
+// page renders (including the site chrome: council, alert banner, footer links).
+import { sql } from 'drizzle-orm';
+import { listActiveAlerts, findPublishedAlert, type AlertRow } from '../alerts/repository.ts';
+import { alertPhase, orderAlerts, type AlertPhase } from '../alerts/service.ts';
+import { NotFoundError } from '../errors.ts';
+import { findPublishedPage, listPublishedPages, type PageRow } from '../pages/repository.ts';
+import { findPublishedPlace, listPlaceHistory, listPublishedPlaces, type PlaceHistoryEntry, type PlaceRow } from '../places/repository.ts';
+import {
+  filterPlaces,
+  parsePlaceFilters,
+  summariseStatuses,
+  wardsOf,
+  withEffectiveStatus,
+  type FilterProblem,
+  type PlaceFilters,
+  type StatusSummary,
+  type WithEffective,
+} from '../places/service.ts';
+import { effectiveStatus, type EffectiveStatus } from '../places/status.ts';
+import { getDb } from '../server/db.ts';
+import { findServiceBySlug, listServices, type ServiceRow } from '../services/repository.ts';
+import { FALLBACK_COUNCIL, getCouncil, type Council } from '../settings/repository.ts';
+import type { Database } from '../server/database.ts';
+
+export interface SiteChrome {
+  council: Council;
+  /** Active alerts, most severe first: the banner on every public page. */
+  alerts: AlertRow[];
+  footerPages: { slug: string; title: string }[];
+}
+
+async function loadChrome(db: Database, now: Date): Promise<SiteChrome> {
+  const [council, active, footerPages] = await Promise.all([getCouncil(db), listActiveAlerts(db, now), listPublishedPages(db)]);
+  return { council, alerts: orderAlerts(active), footerPages };
+}
+
+export interface HomePage {
+  chrome: SiteChrome;
+  services: { service: ServiceRow; summary: StatusSummary }[];
+}
+
+export async function loadHomePage(now: Date): Promise<HomePage> {
+  const db = await getDb();
+  const [chrome, serviceRows, allPlaces] = await Promise.all([loadChrome(db, now), listServices(db), listPublishedPlaces(db)]);
+  const placesWithStatus = withEffectiveStatus(allPlaces, now);
+  return {
+    chrome,
+    services: serviceRows.map((service) => ({
+      service,
+      summary: summariseStatuses(placesWithStatus.filter((p) => p.serviceId === service.id)),
+    })),
+  };
+}
+
+export interface ServicePage {
+  chrome: SiteChrome;
+  service: ServiceRow;
+  /** Notices: active alerts about this service. */
+  notices: AlertRow[];
+  summary: StatusSummary;
+  wards: string[];
+  filters: PlaceFilters;
+  problems: FilterProblem[];
+  places: WithEffective<PlaceRow>[];
+}
+
+export async function loadServicePage(serviceSlug: string, params: URLSearchParams, now: Date): Promise<ServicePage> {
+  const db = await getDb();
+  const service = await findServiceBySlug(db, serviceSlug);
+  if (!service) throw new NotFoundError(`No service "${serviceSlug}"`);
+  const [chrome, rows] = await Promise.all([loadChrome(db, now), listPublishedPlaces(db, service.id)]);
+  const all = withEffectiveStatus(rows, now);
+  const wards = wardsOf(all);
+  const { filters, problems } = parsePlaceFilters(params, wards);
+  return {
+    chrome,
+    service,
+    notices: chrome.alerts.filter((a) => a.serviceSlugs.includes(service.slug)),
+    summary: summariseStatuses(all),
+    wards,
+    filters,
+    problems,
+    places: filterPlaces(all, filters),
+  };
+}
+
+export type PlacePage =
+  | { kind: 'page'; chrome: SiteChrome; service: ServiceRow; place: WithEffective<PlaceRow>; history: (PlaceHistoryEntry & { effective: EffectiveStatus })[] }
+  | { kind: 'redirect'; location: string };
+
+export async function loadPlacePage(serviceSlug: string, placeKey: string, now: Date): Promise<PlacePage> {
+  const db = await getDb();
+  const service = await findServiceBySlug(db, serviceSlug);
+  if (!service) throw new NotFoundError(`No service "${serviceSlug}"`);
+  const place = await findPublishedPlace(db, service.id, placeKey);
+  if (!place) throw new NotFoundError(`No place "${placeKey}" in ${serviceSlug}`);
+  // A school's URN works as an address too; send people to the one canonical URL.
+  if (place.slug !== placeKey) return { kind: 'redirect', location: `/services/${service.slug}/${place.slug}` };
+  const [chrome, history] = await Promise.all([loadChrome(db, now), listPlaceHistory(db, place.id)]);
+  return {
+    kind: 'page',
+    chrome,
+    service,
+    place: { ...place, effective: effectiveStatus(place, now) },
+    history: history.map((entry) => ({
+      ...entry,
+      effective: {
+        status: entry.content.status,
+        lapsed: false,
+        lapsedFrom: null,
+        confirmedAt: entry.content.confirmedAt ? new Date(entry.content.confirmedAt) : null,
+      },
+    })),
+  };
+}
+
+export interface AlertPage {
+  chrome: SiteChrome;
+  alert: AlertRow;
+  phase: AlertPhase;
+  services: ServiceRow[];
+}
+
+/** One alert by id. Expired and scheduled alerts keep their page (links in old feeds still work). */
+export async function loadAlertPage(id: number, now: Date): Promise<AlertPage> {
+  const db = await getDb();
+  const alert = Number.isSafeInteger(id) && id > 0 ? await findPublishedAlert(db, id) : undefined;
+  if (!alert) throw new NotFoundError(`No alert ${id}`);
+  const [chrome, serviceRows] = await Promise.all([loadChrome(db, now), listServices(db)]);
+  return { chrome, alert, phase: alertPhase(alert, now), services: serviceRows.filter((s) => alert.serviceSlugs.includes(s.slug)) };
+}
+
+export interface InformationPage {
+  chrome: SiteChrome;
+  page: PageRow;
+}
+
+export async function loadInformationPage(slug: string, now: Date): Promise<InformationPage> {
+  const db = await getDb();
+  const page = await findPublishedPage(db, slug);
+  if (!page) throw new NotFoundError(`No page "${slug}"`);
+  return { chrome: await loadChrome(db, now), page };
+}
+
+/** For the 404 and 500 pages: the chrome if the database answers, a bare one if not. */
+export async function loadErrorChrome(now: Date): Promise<SiteChrome> {
+  try {
+    return await loadChrome(await getDb(), now);
+  } catch {
+    return { council: FALLBACK_COUNCIL, alerts: [], footerPages: [] };
+  }
+}
+
+/** Liveness and database readiness for /healthz. */
+export async function checkHealth(): Promise<{ ok: boolean; database: string }> {
+  try {
+    const db = await getDb();
+    await db.run(sql`select 1`);
+    return { ok: true, database: 'ok' };
+  } catch (error) {
+    console.error('Health check: the database did not answer', error);
+    return { ok: false, database: 'unavailable' };
+  }
+}

@@ -1,0 +1,136 @@
+// The one revision mechanism's write side: creating content and publishing new revisions of
+// it. Every write is a single atomic libSQL batch (BEGIN IMMEDIATE … COMMIT) holding the
+// revision, the materialised published row and the content-version bump together, so a crash
+// can never leave a published row without its revision or the other way round.
+import { and, eq, sql, type SQL } from 'drizzle-orm';
+import type { BatchItem } from 'drizzle-orm/batch';
+import { alerts, contentVersion, pages, places, revisions } from '../../../db/schema/index.ts';
+import type { ContentKind } from '../../../db/schema/index.ts';
+import type { Database } from '../server/database.ts';
+import { completeDraft, publishedColumns, type AnyContent, type AnyDraft } from './content.ts';
+
+export interface Author {
+  /** The staff account, or null for the council itself (demo loading) or a resident. */
+  accountId: number | null;
+  /** Public attribution, e.g. "Kirklees Council" or "a resident". */
+  label: string;
+}
+
+export interface PublishOptions {
+  author: Author;
+  summary: string;
+  /** When the revision is recorded; defaults to now. */
+  at?: Date;
+}
+
+type Statement = BatchItem<'sqlite'>;
+
+function bumpContentVersion(db: Database, at: Date): Statement {
+  return db
+    .insert(contentVersion)
+    .values({ id: 1, version: 1, changedAt: at })
+    .onConflictDoUpdate({ target: contentVersion.id, set: { version: sql`${contentVersion.version} + 1`, changedAt: at } });
+}
+
+/**
+ * The statements that create a new place, alert or page with an approved first revision.
+ * They rely on last_insert_rowid() to link the rows, so they must run in this order inside
+ * one batch — which is what lets the demo loader create hundreds of places atomically.
+ */
+export function createContentStatements(db: Database, input: AnyContent, options: PublishOptions): Statement[] {
+  const at = options.at ?? new Date();
+  const insertTarget = (() => {
+    switch (input.kind) {
+      case 'place':
+        return db.insert(places).values({ ...publishedColumns(input), updatedAt: at });
+      case 'alert':
+        return db.insert(alerts).values({ ...publishedColumns(input), updatedAt: at });
+      case 'page':
+        return db.insert(pages).values({ ...publishedColumns(input), updatedAt: at });
+    }
+  })();
+  const insertRevision = db.insert(revisions).values({
+    targetKind: input.kind,
+    targetId: sql`last_insert_rowid()`,
+    parentId: null,
+    content: input.content,
+    summary: options.summary,
+    authorAccountId: options.author.accountId,
+    authorLabel: options.author.label,
+    state: 'approved',
+    reviewedAt: at,
+    reviewedByAccountId: options.author.accountId,
+    createdAt: at,
+  }).returning({ id: revisions.id, targetId: revisions.targetId });
+  const linkRevision = db.run(
+    sql`UPDATE ${tableFor(input.kind)} SET current_revision_id = last_insert_rowid()
+        WHERE id = (SELECT target_id FROM revisions WHERE id = last_insert_rowid())`,
+  );
+  return [insertTarget, insertRevision, linkRevision, bumpContentVersion(db, at)];
+}
+
+function tableFor(kind: ContentKind) {
+  return { place: places, alert: alerts, page: pages }[kind];
+}
+
+/** Creates a new place, alert or page, published at once. */
+export async function createContent(
+  db: Database,
+  draft: AnyDraft,
+  options: PublishOptions,
+): Promise<{ targetId: number; revisionId: number }> {
+  const [first, ...rest] = createContentStatements(db, completeDraft(draft), options);
+  const results = await db.batch([first!, ...rest]);
+  const [row] = results[1] as { id: number; targetId: number }[];
+  return { targetId: row!.targetId, revisionId: row!.id };
+}
+
+export type PublishResult =
+  | { ok: true; revisionId: number }
+  | { ok: false; reason: 'conflict'; currentRevisionId: number | null }
+  | { ok: false; reason: 'not_found' };
+
+/**
+ * Publishes a new approved revision of existing content, based on `baseRevisionId`. If the
+ * published revision is no longer the base, nothing is written and the result is an edit
+ * conflict: concurrent editors can never overwrite each other.
+ */
+export async function publishRevision(
+  db: Database,
+  targetId: number,
+  baseRevisionId: number,
+  draft: AnyDraft,
+  options: PublishOptions,
+): Promise<PublishResult> {
+  const at = options.at ?? new Date();
+  const input = completeDraft(draft);
+  const table = tableFor(input.kind);
+  const isBase: SQL = sql`EXISTS (SELECT 1 FROM ${table} WHERE id = ${targetId} AND current_revision_id = ${baseRevisionId})`;
+  const insertRevision = db.all<{ id: number }>(sql`
+    INSERT INTO revisions (target_kind, target_id, parent_id, content, summary, author_account_id, author_label,
+                           state, reviewed_at, reviewed_by_account_id, created_at)
+    SELECT ${input.kind}, ${targetId}, ${baseRevisionId}, ${JSON.stringify(input.content)}, ${options.summary},
+           ${options.author.accountId}, ${options.author.label}, 'approved', ${at.getTime()}, ${options.author.accountId}, ${at.getTime()}
+    WHERE ${isBase}
+    RETURNING id`);
+  const latestRevision = sql`(SELECT max(id) FROM revisions WHERE target_kind = ${input.kind} AND target_id = ${targetId})`;
+  const update = (() => {
+    switch (input.kind) {
+      case 'place':
+        return db.update(places).set({ ...publishedColumns(input), currentRevisionId: latestRevision, updatedAt: at })
+          .where(and(eq(places.id, targetId), eq(places.currentRevisionId, baseRevisionId)));
+      case 'alert':
+        return db.update(alerts).set({ ...publishedColumns(input), currentRevisionId: latestRevision, updatedAt: at })
+          .where(and(eq(alerts.id, targetId), eq(alerts.currentRevisionId, baseRevisionId)));
+      case 'page':
+        return db.update(pages).set({ ...publishedColumns(input), currentRevisionId: latestRevision, updatedAt: at })
+          .where(and(eq(pages.id, targetId), eq(pages.currentRevisionId, baseRevisionId)));
+    }
+  })();
+  const [inserted] = await db.batch([insertRevision, update, bumpContentVersion(db, at)]);
+  const revisionId = inserted[0]?.id;
+  if (revisionId !== undefined) return { ok: true, revisionId };
+  const [current] = await db.select({ id: table.currentRevisionId }).from(table).where(eq(table.id, targetId));
+  if (!current) return { ok: false, reason: 'not_found' };
+  return { ok: false, reason: 'conflict', currentRevisionId: current.id };
+}

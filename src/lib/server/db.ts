@@ -1,0 +1,16 @@
+// The app's database: one client per process, migrated before first use.
+import { migrateDatabase } from '../../../db/migrate.ts';
+import { config } from './config.ts';
+import { openDatabase, type Database } from './database.ts';
+
+let ready: Promise<Database> | undefined;
+
+/** The process-wide database, opened and migrated once. */
+export function getDb(): Promise<Database> {
+  ready ??= (async () => {
+    const { db } = await openDatabase(config.databaseUrl, config.databaseAuthToken);
+    await migrateDatabase(db);
+    return db;
+  })();
+  return ready;
+}
