@@ -21,7 +21,16 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startServer(databaseUrl: string, env: Record<string, string> = {}): Promise<TestServer> {
+/**
+ * Starts the built server. By default waits until /healthz answers 200; with
+ * `requireHealthy: false` it only waits until the server answers at all (for broken databases).
+ */
+export async function startServer(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+  options: { requireHealthy?: boolean } = {},
+): Promise<TestServer> {
+  const requireHealthy = options.requireHealthy ?? true;
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let log = '';
@@ -36,7 +45,7 @@ export async function startServer(databaseUrl: string, env: Record<string, strin
     if (child.exitCode !== null) throw new Error(`The server exited early:\n${log}`);
     try {
       const response = await fetch(`${url}/healthz`);
-      if (response.ok) break;
+      if (response.ok || !requireHealthy) break;
     } catch {
       // not listening yet
     }

@@ -81,7 +81,7 @@ export function parsePlaceFilters(params: URLSearchParams, wards: readonly strin
 }
 
 const normalise = (text: string) =>
-  text.toLowerCase().normalize('NFKD').replace(/[\u0300-\u036f]/g, '').replace(/[^a-z0-9]+/g, ' ').trim();
+  text.toLowerCase().normalize('NFKD').replace(/[\u0300-\u036f]/g, '').replace(/['’]/g, '').replace(/[^a-z0-9]+/g, ' ').trim();
 
 /** True when every word of the query appears in the place's name, identifier, address, postcode or ward. */
 export function matchesQuery(place: PlaceLike, query: string): boolean {

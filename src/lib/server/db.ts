@@ -12,5 +12,9 @@ export function getDb(): Promise<Database> {
     await migrateDatabase(db);
     return db;
   })();
+  // A failed open (disk full, unreachable libSQL server) must not stick: retry on next use.
+  ready.catch(() => {
+    ready = undefined;
+  });
   return ready;
 }
