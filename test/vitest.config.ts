@@ -8,6 +8,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 export default defineConfig({
   test: {
     root,
+    // Builds the site once for the whole run (the integration and e2e projects both need it).
+    globalSetup: ['test/helpers/global-setup.ts'],
     projects: [
       { test: { name: 'unit', root, include: ['test/unit/**/*.test.ts'] } },
       {
@@ -15,7 +17,6 @@ export default defineConfig({
           name: 'integration',
           root,
           include: ['test/integration/**/*.test.ts'],
-          globalSetup: ['test/helpers/global-setup.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },
@@ -25,7 +26,6 @@ export default defineConfig({
           name: 'e2e',
           root,
           include: ['test/e2e/**/*.test.ts'],
-          globalSetup: ['test/helpers/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
           fileParallelism: false,

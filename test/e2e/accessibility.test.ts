@@ -40,13 +40,16 @@ afterAll(async () => {
   db?.cleanup();
 });
 
-async function expectNoViolations(path: string | (() => Promise<string>), expectedStatus = 200): Promise<void> {
+async function expectNoViolations(path: string | ((page: Page) => Promise<string>), expectedStatus = 200): Promise<void> {
   if (!context) throw new Error('The browser did not start');
   const page: Page = await context.newPage();
   try {
     const target = typeof path === 'string' ? path : await path(page);
     const response = await page.goto(target);
     expect(response?.status(), `HTTP status of ${target}`).toBe(expectedStatus);
+    // Without the stylesheet, axe would judge an unstyled page (contrast, target sizes).
+    const stylesheets = await page.evaluate(() => [...document.styleSheets].map((sheet) => sheet.cssRules.length));
+    expect(stylesheets.length > 0 && stylesheets.every((rules) => rules > 0), `the stylesheet loaded on ${target}`).toBe(true);
     const violations = await runAxe(page);
     expect(violations, `axe found problems on ${target}:\n${describeViolations(violations)}`).toEqual([]);
   } finally {

@@ -28,7 +28,7 @@ const serviceSchema = z.object({
   placeLabelPlural: z.string().min(1),
 });
 
-const coordinate = z.preprocess((v) => (v === '' ? null : Number(v)), z.number().finite().nullable());
+const coordinate = z.preprocess((v) => (v === '' ? null : Number(v)), z.number().nullable());
 const placeRowSchema = z.object({
   slug,
   name: z.string().min(1),
@@ -147,9 +147,19 @@ function assertUnique(values: string[], where: string): void {
   }
 }
 
-/** Resolves a scenario time ("-45m", "+10h", "-1d", "end-of-day") against the load time. */
+/** How much of the day must be left for "end-of-day" to mean today rather than tomorrow. */
+const END_OF_DAY_MINIMUM_MS = 6 * 3_600_000;
+
+/**
+ * Resolves a scenario time ("-45m", "+10h", "-1d", "end-of-day") against the load time.
+ * "end-of-day" is 23:59 London time today — or tomorrow when today has under six hours left,
+ * so a demo loaded late in the evening still shows a snow day rather than lapsing at once.
+ */
 export function resolveOffset(value: string, now: Date): Date {
-  if (value === 'end-of-day') return endOfLondonDay(now);
+  if (value === 'end-of-day') {
+    const today = endOfLondonDay(now);
+    return today.getTime() - now.getTime() >= END_OF_DAY_MINIMUM_MS ? today : endOfLondonDay(new Date(now.getTime() + 86_400_000));
+  }
   const match = /^([+-])(\d+)([mhd])$/.exec(value);
   if (!match) throw new ContentError(`bad time offset "${value}"`);
   const unit = { m: 60_000, h: 3_600_000, d: 86_400_000 }[match[3] as 'm' | 'h' | 'd'];

@@ -1,7 +1,6 @@
 // The content shapes a revision carries, one per kind, and how each maps onto the table that
 // holds the published state. Markdown is rendered (and sanitised) here, at write time.
 import type { AlertSeverity, ContentKind, PlaceStatus } from '../../../db/schema/index.ts';
-import { alerts, pages, places } from '../../../db/schema/index.ts';
 import { renderMarkdown } from '../markdown/render.ts';
 
 /** Times in revision JSON are ISO-8601 UTC strings (or null). */
@@ -81,33 +80,23 @@ export function completeDraft(input: AnyDraft): AnyContent {
 
 const toDate = (iso: Iso): Date | null => (iso ? new Date(iso) : null);
 
-/** The table holding the published state of a kind. */
-export function publishedTable(kind: ContentKind) {
-  return { place: places, alert: alerts, page: pages }[kind];
+/** The published-state columns of a place revision (without revision id and time). */
+export function placeColumns(c: PlaceContent) {
+  return {
+    serviceId: c.serviceId, slug: c.slug, identifier: c.identifier, name: c.name, category: c.category,
+    address: c.address, postcode: c.postcode, ward: c.ward, latitude: c.latitude, longitude: c.longitude,
+    status: c.status, noteMarkdown: c.noteMarkdown, noteHtml: c.noteHtml, statusFrom: toDate(c.statusFrom),
+    statusUntil: toDate(c.statusUntil), confirmedAt: toDate(c.confirmedAt), retired: c.retired,
+  };
 }
 
-/** The published-state columns for a revision's content (without revision id and time). */
-export function publishedColumns(input: AnyContent) {
-  switch (input.kind) {
-    case 'place': {
-      const c = input.content;
-      return {
-        serviceId: c.serviceId, slug: c.slug, identifier: c.identifier, name: c.name, category: c.category,
-        address: c.address, postcode: c.postcode, ward: c.ward, latitude: c.latitude, longitude: c.longitude,
-        status: c.status, noteMarkdown: c.noteMarkdown, noteHtml: c.noteHtml, statusFrom: toDate(c.statusFrom),
-        statusUntil: toDate(c.statusUntil), confirmedAt: toDate(c.confirmedAt), retired: c.retired,
-      };
-    }
-    case 'alert': {
-      const c = input.content;
-      return {
-        severity: c.severity, headline: c.headline, bodyMarkdown: c.bodyMarkdown, bodyHtml: c.bodyHtml, area: c.area,
-        serviceSlugs: c.serviceSlugs, startsAt: new Date(c.startsAt), expiresAt: toDate(c.expiresAt), retired: c.retired,
-      };
-    }
-    case 'page': {
-      const c = input.content;
-      return { slug: c.slug, title: c.title, summary: c.summary, bodyMarkdown: c.bodyMarkdown, bodyHtml: c.bodyHtml, retired: c.retired };
-    }
-  }
+export function alertColumns(c: AlertContent) {
+  return {
+    severity: c.severity, headline: c.headline, bodyMarkdown: c.bodyMarkdown, bodyHtml: c.bodyHtml, area: c.area,
+    serviceSlugs: c.serviceSlugs, startsAt: new Date(c.startsAt), expiresAt: toDate(c.expiresAt), retired: c.retired,
+  };
+}
+
+export function pageColumns(c: PageContent) {
+  return { slug: c.slug, title: c.title, summary: c.summary, bodyMarkdown: c.bodyMarkdown, bodyHtml: c.bodyHtml, retired: c.retired };
 }

@@ -7,7 +7,7 @@ import type { BatchItem } from 'drizzle-orm/batch';
 import { alerts, contentVersion, pages, places, revisions } from '../../../db/schema/index.ts';
 import type { ContentKind } from '../../../db/schema/index.ts';
 import type { Database } from '../server/database.ts';
-import { completeDraft, publishedColumns, type AnyContent, type AnyDraft } from './content.ts';
+import { alertColumns, completeDraft, pageColumns, placeColumns, type AnyContent, type AnyDraft } from './content.ts';
 
 export interface Author {
   /** The staff account, or null for the council itself (demo loading) or a resident. */
@@ -42,11 +42,11 @@ export function createContentStatements(db: Database, input: AnyContent, options
   const insertTarget = (() => {
     switch (input.kind) {
       case 'place':
-        return db.insert(places).values({ ...publishedColumns(input), updatedAt: at });
+        return db.insert(places).values({ ...placeColumns(input.content), updatedAt: at });
       case 'alert':
-        return db.insert(alerts).values({ ...publishedColumns(input), updatedAt: at });
+        return db.insert(alerts).values({ ...alertColumns(input.content), updatedAt: at });
       case 'page':
-        return db.insert(pages).values({ ...publishedColumns(input), updatedAt: at });
+        return db.insert(pages).values({ ...pageColumns(input.content), updatedAt: at });
     }
   })();
   const insertRevision = db.insert(revisions).values({
@@ -117,13 +117,13 @@ export async function publishRevision(
   const update = (() => {
     switch (input.kind) {
       case 'place':
-        return db.update(places).set({ ...publishedColumns(input), currentRevisionId: latestRevision, updatedAt: at })
+        return db.update(places).set({ ...placeColumns(input.content), currentRevisionId: latestRevision, updatedAt: at })
           .where(and(eq(places.id, targetId), eq(places.currentRevisionId, baseRevisionId)));
       case 'alert':
-        return db.update(alerts).set({ ...publishedColumns(input), currentRevisionId: latestRevision, updatedAt: at })
+        return db.update(alerts).set({ ...alertColumns(input.content), currentRevisionId: latestRevision, updatedAt: at })
           .where(and(eq(alerts.id, targetId), eq(alerts.currentRevisionId, baseRevisionId)));
       case 'page':
-        return db.update(pages).set({ ...publishedColumns(input), currentRevisionId: latestRevision, updatedAt: at })
+        return db.update(pages).set({ ...pageColumns(input.content), currentRevisionId: latestRevision, updatedAt: at })
           .where(and(eq(pages.id, targetId), eq(pages.currentRevisionId, baseRevisionId)));
     }
   })();

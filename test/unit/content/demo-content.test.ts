@@ -92,6 +92,10 @@ describe('resolveOffset', () => {
   it('reads end-of-day as 23:59 London time', () => {
     expect(resolveOffset('end-of-day', now).toISOString()).toBe('2026-11-21T23:59:00.000Z');
   });
+  it('reads end-of-day late in the evening as the end of the next day, so the demo never lapses at once', () => {
+    expect(resolveOffset('end-of-day', new Date('2026-11-21T18:30:00Z')).toISOString()).toBe('2026-11-22T23:59:00.000Z');
+    expect(resolveOffset('end-of-day', new Date('2026-11-21T23:59:30Z')).toISOString()).toBe('2026-11-22T23:59:00.000Z');
+  });
   it('refuses anything else', () => {
     expect(() => resolveOffset('tomorrow', now)).toThrow(/bad time offset/);
   });
