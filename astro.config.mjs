@@ -1,6 +1,7 @@
 // Astro configuration: a server-rendered site on the Node adapter (standalone HTTP server).
 import { defineConfig, envField } from 'astro/config';
 import node from '@astrojs/node';
+import { computeBuildStamp } from './src/scripts/build-stamp.ts';
 
 export default defineConfig({
   output: 'server',
@@ -14,6 +15,8 @@ export default defineConfig({
   vite: {
     // GOV.UK Frontend still ships an old IE media-query hack that lightningcss rejects.
     build: { cssMinify: 'esbuild' },
+    // The build fingerprint, part of every ETag: a new build never answers 304 to an old page.
+    define: { 'import.meta.env.BUILD_ID': JSON.stringify(computeBuildStamp()) },
   },
   env: {
     schema: {

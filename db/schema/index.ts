@@ -149,11 +149,17 @@ export const revisions = sqliteTable(
     reviewedByAccountId: integer('reviewed_by_account_id').references(() => accounts.id),
     reviewedAt: timestamp('reviewed_at'),
     rejectionReason: text('rejection_reason'),
+    /**
+     * Position in the public change log, given when the revision is approved (1, 2, 3…).
+     * Approval order, not creation order: a suggestion approved today follows today's edits.
+     */
+    publishSeq: integer('publish_seq'),
     createdAt: createdAt(),
   },
   (t) => [
     index('revisions_target').on(t.targetKind, t.targetId, t.id),
     index('revisions_state').on(t.state, t.id),
+    uniqueIndex('revisions_publish_seq').on(t.publishSeq),
   ],
 );
 

@@ -23,6 +23,6 @@ if (built) {
 process.env.PORT ??= '4321';
 process.env.HOST ??= 'localhost';
 console.log(`Serving on http://${process.env.HOST}:${process.env.PORT}`);
-const server = spawn(process.execPath, ['dist/server/entry.mjs'], { stdio: 'inherit' });
+const server = spawn(process.execPath, ['--import', 'tsx', 'src/scripts/serve.ts'], { stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => server.kill(signal));
 server.on('exit', (code) => process.exit(code ?? 0));

@@ -1,4 +1,4 @@
-// Runs the real built server (dist/server/entry.mjs) on a free loopback port against a given
+// Runs the real built server (src/scripts/serve.ts in front of dist/server/entry.mjs) on a free loopback port against a given
 // database, and a request helper that sends Origin the way a browser does.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -34,7 +34,7 @@ export async function startServer(
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let log = '';
-  const child: ChildProcess = spawn(process.execPath, ['dist/server/entry.mjs'], {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/scripts/serve.ts'], {
     env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), DATABASE_URL: databaseUrl, SITE_URL: url, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

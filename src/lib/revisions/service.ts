@@ -25,6 +25,9 @@ export interface PublishOptions {
 
 type Statement = BatchItem<'sqlite'>;
 
+/** The next position in the public change log; evaluated inside the write batch, so atomic. */
+const nextPublishSeq = sql`(SELECT coalesce(max(publish_seq), 0) + 1 FROM revisions)`;
+
 function bumpContentVersion(db: Database, at: Date): Statement {
   return db
     .insert(contentVersion)
@@ -60,6 +63,7 @@ export function createContentStatements(db: Database, input: AnyContent, options
     state: 'approved',
     reviewedAt: at,
     reviewedByAccountId: options.author.accountId,
+    publishSeq: nextPublishSeq,
     createdAt: at,
   }).returning({ id: revisions.id, targetId: revisions.targetId });
   const linkRevision = db.run(
@@ -108,9 +112,10 @@ export async function publishRevision(
   const isBase: SQL = sql`EXISTS (SELECT 1 FROM ${table} WHERE id = ${targetId} AND current_revision_id = ${baseRevisionId})`;
   const insertRevision = db.all<{ id: number }>(sql`
     INSERT INTO revisions (target_kind, target_id, parent_id, content, summary, author_account_id, author_label,
-                           state, reviewed_at, reviewed_by_account_id, created_at)
+                           state, reviewed_at, reviewed_by_account_id, publish_seq, created_at)
     SELECT ${input.kind}, ${targetId}, ${baseRevisionId}, ${JSON.stringify(input.content)}, ${options.summary},
-           ${options.author.accountId}, ${options.author.label}, 'approved', ${at.getTime()}, ${options.author.accountId}, ${at.getTime()}
+           ${options.author.accountId}, ${options.author.label}, 'approved', ${at.getTime()}, ${options.author.accountId},
+           ${nextPublishSeq}, ${at.getTime()}
     WHERE ${isBase}
     RETURNING id`);
   const latestRevision = sql`(SELECT max(id) FROM revisions WHERE target_kind = ${input.kind} AND target_id = ${targetId})`;
