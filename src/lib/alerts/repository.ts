@@ -1,6 +1,6 @@
 // Queries for published alerts.
-import { and, eq, gt, isNotNull, isNull, lte, or } from 'drizzle-orm';
-import { alerts } from '../../../db/schema/index.ts';
+import { and, desc, eq, gt, isNotNull, isNull, lte, or } from 'drizzle-orm';
+import { alerts, revisions } from '../../../db/schema/index.ts';
 import type { Database } from '../server/database.ts';
 
 export type AlertRow = typeof alerts.$inferSelect;
@@ -23,4 +23,23 @@ export function listActiveAlerts(db: Database, now: Date): Promise<AlertRow[]> {
 export async function findPublishedAlert(db: Database, id: number): Promise<AlertRow | undefined> {
   const [row] = await db.select().from(alerts).where(and(eq(alerts.id, id), isNotNull(alerts.currentRevisionId), eq(alerts.retired, false)));
   return row;
+}
+
+/** Every published alert, newest first (active, scheduled and expired). */
+export function listPublishedAlerts(db: Database): Promise<AlertRow[]> {
+  return db
+    .select()
+    .from(alerts)
+    .where(and(isNotNull(alerts.currentRevisionId), eq(alerts.retired, false)))
+    .orderBy(desc(alerts.startsAt));
+}
+
+/** The newest two approved revisions of an alert (a CAP message's id and what it updates). */
+export function latestAlertRevisions(db: Database, alertId: number): Promise<{ id: number; publishedAt: Date | null }[]> {
+  return db
+    .select({ id: revisions.id, publishedAt: revisions.reviewedAt })
+    .from(revisions)
+    .where(and(eq(revisions.targetKind, 'alert'), eq(revisions.targetId, alertId), eq(revisions.state, 'approved')))
+    .orderBy(desc(revisions.id))
+    .limit(2);
 }

@@ -44,3 +44,16 @@ export function renderMarkdown(markdown: string): string {
   const html = marked.parse(markdown) as string;
   return sanitizeHtml(html, SANITIZE_OPTIONS).trim();
 }
+
+const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'", '&nbsp;': ' ' };
+
+/** Plain text of sanitised HTML (for CAP descriptions and other text-only outputs). */
+export function htmlToPlainText(html: string): string {
+  const withBreaks = html.replace(/<\/li>\s*/gi, '\n').replace(/<\/(p|h[1-6]|blockquote|tr|ul|ol)>/gi, '\n\n').replace(/<br\s*\/?>/gi, '\n').replace(/<li>/gi, '- ');
+  const text = sanitizeHtml(withBreaks, { allowedTags: [], allowedAttributes: {} });
+  return text
+    .replace(/&(amp|lt|gt|quot|nbsp|#39);/g, (entity) => ENTITIES[entity] ?? entity)
+    .replace(/[ \t]+\n/g, '\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}

@@ -45,3 +45,9 @@ export async function listPlaceHistory(db: Database, placeId: number, limit = 50
     .limit(limit);
   return rows.map((r) => ({ revisionId: r.id, at: r.at, authorLabel: r.authorLabel, summary: r.summary, content: r.content as PlaceContent }));
 }
+
+/** A published place by its id. */
+export async function findPublishedPlaceById(db: Database, id: number): Promise<PlaceRow | undefined> {
+  const [row] = await db.select().from(places).where(and(published, eq(places.id, id)));
+  return row;
+}

@@ -1,0 +1,46 @@
+// JSON responses for the API: one shape for success and for errors, public caching on success.
+import { NotFoundError } from '../errors.ts';
+import { setPublicCaching } from './cache.ts';
+
+export interface ApiErrorBody {
+  error: { status: number; message: string; issues?: { parameter: string; message: string }[] };
+}
+
+export function jsonError(status: number, message: string, issues?: ApiErrorBody['error']['issues']): Response {
+  const body: ApiErrorBody = { error: { status, message, ...(issues ? { issues } : {}) } };
+  return Response.json(body, { status, headers: { 'Cache-Control': 'no-store' } });
+}
+
+type Result<T> = { ok: true; value: T } | { ok: false; issues: { parameter: string; message: string }[] };
+
+/** Runs an open-data read model: 200 with JSON, 400 for bad parameters, 404 for unknown things. */
+export async function respondWithJson<T>(load: () => Promise<Result<T>>): Promise<Response> {
+  try {
+    const result = await load();
+    if (!result.ok) return jsonError(400, 'The request has parameters that are not valid', result.issues);
+    const response = Response.json(result.value);
+    setPublicCaching(response.headers);
+    return response;
+  } catch (error) {
+    if (error instanceof NotFoundError) return jsonError(404, error.message);
+    throw error;
+  }
+}
+
+/** Same for feed documents (XML, JSON Feed, CSV). */
+export async function respondWithDocument(
+  load: () => Promise<Result<{ body: string; contentType: string; filename?: string }>>,
+): Promise<Response> {
+  try {
+    const result = await load();
+    if (!result.ok) return jsonError(400, 'The request has parameters that are not valid', result.issues);
+    const { body, contentType, filename } = result.value;
+    const headers = new Headers({ 'Content-Type': contentType });
+    if (filename) headers.set('Content-Disposition', `inline; filename="${filename}"`);
+    setPublicCaching(headers);
+    return new Response(body, { headers });
+  } catch (error) {
+    if (error instanceof NotFoundError) return new Response(`Not found: ${error.message}\n`, { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+    throw error;
+  }
+}
