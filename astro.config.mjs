@@ -22,7 +22,8 @@ export default defineConfig({
     schema: {
       DATABASE_URL: envField.string({ context: 'server', access: 'secret', default: 'file:data/alerts.db' }),
       DATABASE_AUTH_TOKEN: envField.string({ context: 'server', access: 'secret', optional: true }),
-      SITE_URL: envField.string({ context: 'server', access: 'public', default: 'http://localhost:4321' }),
+      // "secret" so it is read at run time: Astro inlines public server variables at build time.
+      SITE_URL: envField.string({ context: 'server', access: 'secret', default: 'http://localhost:4321' }),
     },
   },
 });

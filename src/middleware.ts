@@ -27,7 +27,7 @@ const SECURITY_HEADERS: [string, string][] = [
 ];
 
 /** Headers that belong to one response on the wire, not to the cached page. */
-const NOT_REPLAYED = new Set(['content-length', 'date', 'transfer-encoding', 'connection', 'etag', 'last-modified']);
+const NOT_REPLAYED = new Set(['content-length', 'date', 'transfer-encoding', 'connection', 'etag', 'last-modified', 'x-cache']);
 
 export const onRequest = defineMiddleware(async (context, next) => {
   const renderedAtVersion = currentContentState()?.version ?? null;
@@ -43,6 +43,7 @@ export const onRequest = defineMiddleware(async (context, next) => {
   const headers = new Headers(response.headers);
   headers.set('ETag', etag);
   headers.set('Vary', 'Accept-Encoding');
+  headers.set('X-Cache', 'MISS');
   if (lastModified) headers.set('Last-Modified', lastModified);
   storePage(
     context.url.pathname + context.url.search,

@@ -34,12 +34,15 @@ export function listPublishedAlerts(db: Database): Promise<AlertRow[]> {
     .orderBy(desc(alerts.startsAt));
 }
 
-/** The newest two approved revisions of an alert (a CAP message's id and what it updates). */
+/**
+ * The two most recently published revisions of an alert, by publish order (the first is the
+ * published one): a CAP message's identifier and the message it updates.
+ */
 export function latestAlertRevisions(db: Database, alertId: number): Promise<{ id: number; publishedAt: Date | null }[]> {
   return db
     .select({ id: revisions.id, publishedAt: revisions.reviewedAt })
     .from(revisions)
     .where(and(eq(revisions.targetKind, 'alert'), eq(revisions.targetId, alertId), eq(revisions.state, 'approved')))
-    .orderBy(desc(revisions.id))
+    .orderBy(desc(revisions.publishSeq))
     .limit(2);
 }

@@ -4,7 +4,7 @@
 // simultaneous misses for one page wait for a single render (no stampede).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
-import { getCachedPage, isNotModified, refreshContentState, type CachedPage } from './page-cache.ts';
+import { getCachedPage, isContentStateFresh, isNotModified, refreshContentState, type CachedPage } from './page-cache.ts';
 
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -20,8 +20,7 @@ export interface FrontServerOptions {
 /** Paths whose GET responses may come from the cache (the routes still decide by their headers). */
 const CACHEABLE_PATH = /^\/(?:$|services\/|alerts\/|pages\/|api\/v1\/|feeds\/)/;
 
-function chooseEncoding(acceptEncoding: string | undefined): 'br' | 'gzip' | null {
-  if (!acceptEncoding) return null;
+function parseEncoding(acceptEncoding: string): 'br' | 'gzip' | null {
   const accepted = acceptEncoding.split(',').map((part) => {
     const [name, ...params] = part.trim().toLowerCase().split(';');
     const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
@@ -33,38 +32,55 @@ function chooseEncoding(acceptEncoding: string | undefined): 'br' | 'gzip' | nul
   return null;
 }
 
-function encodedBody(page: CachedPage, encoding: 'br' | 'gzip'): Buffer {
-  let body = page.encoded.get(encoding);
-  if (!body) {
-    body =
-      encoding === 'br'
-        ? brotliCompressSync(page.body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 6, [zlib.BROTLI_PARAM_SIZE_HINT]: page.body.length } })
-        : gzipSync(page.body, { level: 6 });
-    page.encoded.set(encoding, body);
+/** Browsers send a handful of distinct Accept-Encoding values: remember the answers. */
+const encodingChoices = new Map<string, 'br' | 'gzip' | null>();
+function chooseEncoding(acceptEncoding: string | undefined): 'br' | 'gzip' | null {
+  if (!acceptEncoding) return null;
+  let choice = encodingChoices.get(acceptEncoding);
+  if (choice === undefined) {
+    choice = parseEncoding(acceptEncoding);
+    if (encodingChoices.size < 200) encodingChoices.set(acceptEncoding, choice);
   }
-  return body;
+  return choice;
+}
+
+/** The body and full headers for one content coding, computed once per cached page. */
+function variant(page: CachedPage, coding: 'identity' | 'br' | 'gzip'): { body: Buffer; headers: Record<string, string> } {
+  let v = page.encoded.get(coding);
+  if (!v) {
+    const body =
+      coding === 'br'
+        ? brotliCompressSync(page.body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 6, [zlib.BROTLI_PARAM_SIZE_HINT]: page.body.length } })
+        : coding === 'gzip'
+          ? gzipSync(page.body, { level: 6 })
+          : page.body;
+    const headers: Record<string, string> = Object.fromEntries(page.headers);
+    headers['etag'] = page.etag;
+    if (page.lastModified) headers['last-modified'] = page.lastModified;
+    headers['x-cache'] = 'HIT';
+    if (coding !== 'identity') headers['content-encoding'] = coding;
+    headers['content-length'] = String(body.length);
+    v = { body, headers };
+    page.encoded.set(coding, v);
+  }
+  return v;
 }
 
 function sendCachedPage(req: IncomingMessage, res: ServerResponse, page: CachedPage): void {
-  for (const [name, value] of page.headers) res.setHeader(name, value);
-  res.setHeader('ETag', page.etag);
-  if (page.lastModified) res.setHeader('Last-Modified', page.lastModified);
+  const v = variant(page, chooseEncoding(req.headers['accept-encoding']) ?? 'identity');
   const notModified = isNotModified(
     { ifNoneMatch: req.headers['if-none-match'], ifModifiedSince: req.headers['if-modified-since'] },
     page.etag,
     page.lastModified,
   );
   if (notModified) {
-    res.statusCode = 304;
+    const { 'content-length': _length, 'content-encoding': _coding, ...headers } = v.headers;
+    res.writeHead(304, headers);
     res.end();
     return;
   }
-  const encoding = chooseEncoding(req.headers['accept-encoding']);
-  const body = encoding ? encodedBody(page, encoding) : page.body;
-  if (encoding) res.setHeader('Content-Encoding', encoding);
-  res.statusCode = page.status;
-  res.setHeader('Content-Length', body.length);
-  res.end(req.method === 'HEAD' ? undefined : body);
+  res.writeHead(page.status, v.headers);
+  res.end(req.method === 'HEAD' ? undefined : v.body);
 }
 
 export function createFrontHandler(options: FrontServerOptions): NodeHandler {
@@ -83,7 +99,9 @@ export function createFrontHandler(options: FrontServerOptions): NodeHandler {
     if (!cacheable) return options.astro(req, res);
 
     try {
-      if (!(await refreshContentState(options.checkIntervalMs))) return options.astro(req, res);
+      if (!isContentStateFresh(options.checkIntervalMs) && !(await refreshContentState(options.checkIntervalMs))) {
+        return options.astro(req, res);
+      }
     } catch (error) {
       // The database did not answer: let Astro render (it shows the error page) — never a
       // page from before a change we could not check for.

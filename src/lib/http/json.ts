@@ -40,7 +40,7 @@ export async function respondWithDocument(
     setPublicCaching(headers);
     return new Response(body, { headers });
   } catch (error) {
-    if (error instanceof NotFoundError) return new Response(`Not found: ${error.message}\n`, { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+    if (error instanceof NotFoundError) return jsonError(404, error.message);
     throw error;
   }
 }

@@ -23,8 +23,8 @@ export interface CachedPage {
   etag: string;
   lastModified: string | null;
   expiresAt: number;
-  /** Compressed bodies, made on first request that accepts them. */
-  encoded: Map<string, Buffer>;
+  /** The body and complete response headers per content coding ('identity', 'br', 'gzip'), made on first use. */
+  encoded: Map<string, { body: Buffer; headers: Record<string, string> }>;
 }
 
 interface CacheState {
@@ -65,6 +65,15 @@ export function currentContentState(): ContentState | null {
   return state().content;
 }
 
+/** True when the content state was read within `maxAgeMs` and no scheduled change is due. */
+export function isContentStateFresh(maxAgeMs: number, now = Date.now()): boolean {
+  const s = state();
+  if (!s.content) return false;
+  if (s.content.nextChangeAt && s.content.nextChangeAt.getTime() <= now) return false;
+  // A clock that went backwards (NTP) counts as stale, not as "checked in the future".
+  return now >= s.checkedAt && now - s.checkedAt < maxAgeMs;
+}
+
 /**
  * Re-reads the content state if it is older than `maxAgeMs` (or a scheduled change is due),
  * and empties the cache when content changed. Returns false if there is no reader yet.
@@ -72,8 +81,8 @@ export function currentContentState(): ContentState | null {
 export async function refreshContentState(maxAgeMs: number, now = Date.now()): Promise<boolean> {
   const s = state();
   if (!s.readContentState) return false;
+  if (isContentStateFresh(maxAgeMs, now)) return true;
   const due = s.content?.nextChangeAt && s.content.nextChangeAt.getTime() <= now;
-  if (s.content && !due && now - s.checkedAt < maxAgeMs) return true;
   s.checkedAt = now;
   const next = await s.readContentState();
   if (!s.content || s.content.version !== next.version || due) s.entries.clear();

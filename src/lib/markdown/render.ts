@@ -47,9 +47,21 @@ export function renderMarkdown(markdown: string): string {
 
 const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'", '&nbsp;': ' ' };
 
-/** Plain text of sanitised HTML (for CAP descriptions and other text-only outputs). */
-export function htmlToPlainText(html: string): string {
-  const withBreaks = html.replace(/<\/li>\s*/gi, '\n').replace(/<\/(p|h[1-6]|blockquote|tr|ul|ol)>/gi, '\n\n').replace(/<br\s*\/?>/gi, '\n').replace(/<li>/gi, '- ');
+/** Makes the site-relative links in sanitised HTML absolute (for feeds read off the site). */
+export function absolutiseLinks(html: string, siteUrl: string): string {
+  return html.replace(/href="(\/[^"]*)"/g, (_match, path: string) => `href="${new URL(path, siteUrl).toString()}"`);
+}
+
+/**
+ * Plain text of sanitised HTML (for CAP descriptions and other text-only outputs). Links keep
+ * their address in brackets, made absolute against `siteUrl`.
+ */
+export function htmlToPlainText(html: string, siteUrl?: string): string {
+  const withLinks = html.replace(/<a href="([^"]*)"[^>]*>([\s\S]*?)<\/a>/g, (_match, href: string, text: string) => {
+    const address = siteUrl && href.startsWith('/') ? new URL(href, siteUrl).toString() : href;
+    return `${text} (${address})`;
+  });
+  const withBreaks = withLinks.replace(/<\/li>\s*/gi, '\n').replace(/<\/(p|h[1-6]|blockquote|tr|ul|ol)>/gi, '\n\n').replace(/<br\s*\/?>/gi, '\n').replace(/<li>/gi, '- ');
   const text = sanitizeHtml(withBreaks, { allowedTags: [], allowedAttributes: {} });
   return text
     .replace(/&(amp|lt|gt|quot|nbsp|#39);/g, (entity) => ENTITIES[entity] ?? entity)

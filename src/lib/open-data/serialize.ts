@@ -1,6 +1,7 @@
 // The open-data shapes: how services, places, alerts, pages and changes look in the JSON API
 // and the feeds. Times are ISO-8601 UTC; URLs are absolute. Pure functions.
 import type { AlertRow } from '../alerts/repository.ts';
+import { absolutiseLinks } from '../markdown/render.ts';
 import type { ChangeRow } from '../changes/repository.ts';
 import type { PageRow } from '../pages/repository.ts';
 import type { PlaceRow } from '../places/repository.ts';
@@ -164,7 +165,7 @@ export interface ApiChange {
   author: string;
   publishedAt: string;
   url: string;
-  /** Sanitised HTML describing the change (the note, the alert body or the page summary). */
+  /** Sanitised HTML describing the change (the note, the alert body or the page summary), links absolute. */
   contentHtml: string;
 }
 
@@ -187,12 +188,18 @@ export function toApiChange(change: ChangeRow, serviceSlugs: Map<number, string>
         title: `${c.name}: ${label}`,
         status: c.status,
         url: absoluteUrl(siteUrl, `/services/${serviceSlugs.get(c.serviceId) ?? 'unknown'}/${c.slug}`),
-        contentHtml: `<p><strong>${label}</strong></p>${c.noteHtml}`,
+        contentHtml: `<p><strong>${label}</strong></p>${absolutiseLinks(c.noteHtml, siteUrl)}`,
       };
     }
     case 'alert': {
       const c = change.content as AlertContent;
-      return { ...base, title: c.headline, status: null, url: absoluteUrl(siteUrl, `/alerts/${change.targetId}`), contentHtml: c.bodyHtml };
+      return {
+        ...base,
+        title: c.headline,
+        status: null,
+        url: absoluteUrl(siteUrl, `/alerts/${change.targetId}`),
+        contentHtml: absolutiseLinks(c.bodyHtml, siteUrl),
+      };
     }
     case 'page': {
       const c = change.content as PageContent;

@@ -37,7 +37,14 @@ export interface Invalid {
 export type Checked<T> = { ok: true; value: T } | Invalid;
 
 function invalid(error: z.ZodError): Invalid {
-  return { ok: false, issues: error.issues.map((i) => ({ parameter: i.path.join('.') || 'query', message: i.message })) };
+  return {
+    ok: false,
+    issues: error.issues.flatMap((i) =>
+      i.code === 'unrecognized_keys'
+        ? i.keys.map((key) => ({ parameter: key, message: `"${key}" is not a parameter of this address` }))
+        : [{ parameter: i.path.join('.') || 'query', message: i.message }],
+    ),
+  };
 }
 
 /** Query strings may only carry the parameters a route knows. */
@@ -255,7 +262,7 @@ export async function loadCapAlert(file: string, params: URLSearchParams): Promi
     sent: current?.publishedAt ?? alert.updatedAt,
     previous: previous ? { revisionId: previous.id, sent: previous.publishedAt ?? alert.updatedAt } : null,
     defaultArea: `All of ${council.shortName}`,
-    description: htmlToPlainText(alert.bodyHtml),
+    description: htmlToPlainText(alert.bodyHtml, site()),
   });
   return { ok: true, value: { body, contentType: 'application/cap+xml; charset=utf-8' } };
 }

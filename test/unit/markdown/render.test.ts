@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderMarkdown } from '../../../src/lib/markdown/render.ts';
+import { absolutiseLinks, htmlToPlainText, renderMarkdown } from '../../../src/lib/markdown/render.ts';
 
 describe('renderMarkdown', () => {
   it('drops script elements and their content', () => {
@@ -36,5 +36,23 @@ describe('renderMarkdown', () => {
   it('allows no style, class or iframe smuggled in by the author', () => {
     const html = renderMarkdown('<p class="evil" style="position:fixed">x</p><iframe src="https://example.org"></iframe><style>body{}</style>');
     expect(html).not.toMatch(/style=|<style|<iframe|class="evil"/i);
+  });
+});
+
+describe('htmlToPlainText', () => {
+  it('keeps paragraphs and list items as lines, and link addresses in brackets', () => {
+    const html = renderMarkdown('Roads are icy & slow.\n\n- Check [school closures](/services/schools)\n- Read <https://example.org/a>\n\nStay safe.');
+    expect(htmlToPlainText(html, 'https://alerts.example.gov.uk')).toBe(
+      'Roads are icy & slow.\n\n- Check school closures (https://alerts.example.gov.uk/services/schools)\n- Read https://example.org/a (https://example.org/a)\n\nStay safe.',
+    );
+  });
+});
+
+describe('absolutiseLinks', () => {
+  it('makes site-relative links absolute and leaves others alone', () => {
+    const html = '<a href="/pages/a" class="govuk-link">a</a> <a href="https://b.example/x">b</a> <a href="mailto:c@example.org">c</a>';
+    expect(absolutiseLinks(html, 'https://site.example')).toBe(
+      '<a href="https://site.example/pages/a" class="govuk-link">a</a> <a href="https://b.example/x">b</a> <a href="mailto:c@example.org">c</a>',
+    );
   });
 });
