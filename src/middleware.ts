@@ -1,7 +1,11 @@
-// Request context only: security headers on every response, and validators (ETag,
-// Last-Modified, 304) plus capture into the page cache for public pages. Authorisation never
-// happens here — routes guard themselves.
+// Request context only: the staff session loader (lazy: public pages never read the cookie),
+// security headers on every response, validators (ETag, Last-Modified, 304) and capture into the
+// page cache for public pages, and the one place where the typed errors routes throw become
+// pages. Authorisation never happens here — routes guard themselves (src/lib/auth/guards.ts).
+import type { APIContext } from 'astro';
 import { defineMiddleware } from 'astro:middleware';
+import { createStaffLoader, SignInRequiredError, TwoFactorRequiredError } from './lib/auth/guards.ts';
+import { BadRequestError, ForbiddenError, NotFoundError } from './lib/errors.ts';
 import { currentContentState, entityTag, isCacheable, isNotModified, storePage } from './lib/http/page-cache.ts';
 
 const CONTENT_SECURITY_POLICY = [
@@ -29,10 +33,31 @@ const SECURITY_HEADERS: [string, string][] = [
 /** Headers that belong to one response on the wire, not to the cached page. */
 const NOT_REPLAYED = new Set(['content-length', 'date', 'transfer-encoding', 'connection', 'etag', 'last-modified', 'x-cache']);
 
+/** Maps the typed errors routes throw to what a person can act on; anything else rethrows. */
+function responseForError(context: APIContext, error: unknown): Promise<Response> | Response {
+  if (error instanceof SignInRequiredError) {
+    const next = context.url.pathname + context.url.search;
+    return context.redirect(`/staff/sign-in?next=${encodeURIComponent(next)}`, 303);
+  }
+  if (error instanceof TwoFactorRequiredError) return context.redirect('/staff/sign-in/two-factor', 303);
+  if (error instanceof ForbiddenError) return context.rewrite('/403');
+  if (error instanceof NotFoundError) return context.rewrite('/404');
+  if (error instanceof BadRequestError) return context.rewrite('/400');
+  throw error;
+}
+
 export const onRequest = defineMiddleware(async (context, next) => {
+  context.locals.staff = createStaffLoader(context.cookies);
   const renderedAtVersion = currentContentState()?.version ?? null;
-  const response = await next();
+  let response: Response;
+  try {
+    response = await next();
+  } catch (error) {
+    response = await responseForError(context, error);
+  }
   for (const [name, value] of SECURITY_HEADERS) response.headers.set(name, value);
+  // Anything a route did not mark as shareable is private: staff pages, forms, errors.
+  if (!response.headers.has('Cache-Control')) response.headers.set('Cache-Control', 'private, no-store');
   if (response.headers.get('content-type') === 'text/html') response.headers.set('Content-Type', 'text/html; charset=utf-8');
   if (context.request.method !== 'GET' || !isCacheable(response.status, response.headers)) return response;
 

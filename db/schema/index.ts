@@ -262,3 +262,18 @@ export const settings = sqliteTable('settings', {
   value: text('value', { mode: 'json' }).notNull(),
   updatedAt: timestamp('updated_at').notNull(),
 });
+
+/**
+ * Events counted by rate limits (sign-in attempts, suggestions): a bucket, a key (an email or a
+ * keyed hash of a client address — never the address itself) and when. Old rows are pruned.
+ */
+export const rateLimitEvents = sqliteTable(
+  'rate_limit_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    bucket: text('bucket').notNull(),
+    key: text('key').notNull(),
+    createdAt: timestamp('created_at').notNull(),
+  },
+  (t) => [index('rate_limit_events_lookup').on(t.bucket, t.key, t.createdAt)],
+);

@@ -14,3 +14,8 @@ export function nullIfNotFound(error: unknown): null {
   if (error instanceof NotFoundError) return null;
   throw error;
 }
+
+/** A request the server cannot read (wrong content type, malformed form): answered 400. */
+export class BadRequestError extends Error {
+  override name = 'BadRequestError';
+}

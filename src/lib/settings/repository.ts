@@ -18,3 +18,16 @@ export async function getCouncil(db: Database): Promise<Council> {
   const [row] = await db.select({ value: settings.value }).from(settings).where(eq(settings.key, 'council'));
   return (row?.value as Council | undefined) ?? FALLBACK_COUNCIL;
 }
+
+/**
+ * A random secret kept in the database, created on first use, for keyed hashes of client
+ * addresses (rate limits). Shared by every server process; never leaves the server.
+ */
+export async function getHashSecret(db: Database): Promise<string> {
+  const read = async () => (await db.select({ value: settings.value }).from(settings).where(eq(settings.key, 'hash-secret')))[0]?.value as string | undefined;
+  const existing = await read();
+  if (existing) return existing;
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  await db.insert(settings).values({ key: 'hash-secret', value: Buffer.from(bytes).toString('base64url'), updatedAt: new Date() }).onConflictDoNothing();
+  return (await read())!;
+}

@@ -59,7 +59,7 @@ describe('the demo council content', () => {
 
   it('has the information pages the site links to', () => {
     const slugs = content.pages.map((p) => p.slug);
-    for (const required of ['bad-weather-advice', 'accessibility-statement', 'privacy-notice', 'how-updates-are-checked']) {
+    for (const required of ['bad-weather-advice', 'accessibility-statement', 'privacy-notice', 'how-updates-are-checked', 'open-data']) {
       expect(slugs).toContain(required);
     }
   });

@@ -1,0 +1,25 @@
+// Reading form posts safely: the wrong content type or a malformed body is a 400, not a crash.
+import { BadRequestError } from '../errors.ts';
+
+const FORM_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data'];
+
+export async function readForm(request: Request): Promise<FormData> {
+  const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (!FORM_TYPES.includes(type)) throw new BadRequestError('Send the form as application/x-www-form-urlencoded');
+  try {
+    return await request.formData();
+  } catch {
+    throw new BadRequestError('The form could not be read');
+  }
+}
+
+/** A same-site /staff path to go to after signing in, or the dashboard. */
+export function safeStaffPath(next: string | null | undefined): string {
+  if (!next || !/^\/staff(?:[/?#]|$)/.test(next) || next.includes('//') || next.includes('\\')) return '/staff';
+  return next;
+}
+
+/** Whether cookies must be Secure: the site is served over HTTPS. */
+export function isSecureRequest(url: URL, siteUrl: string): boolean {
+  return url.protocol === 'https:' || siteUrl.startsWith('https:');
+}
