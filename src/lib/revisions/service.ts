@@ -6,6 +6,7 @@ import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import { alerts, contentVersion, pages, places, revisions } from '../../../db/schema/index.ts';
 import type { ContentKind } from '../../../db/schema/index.ts';
+import { markContentChanged } from '../http/page-cache.ts';
 import type { Database } from '../server/database.ts';
 import { alertColumns, completeDraft, pageColumns, placeColumns, type AnyContent, type AnyDraft } from './content.ts';
 
@@ -85,6 +86,7 @@ export async function createContent(
 ): Promise<{ targetId: number; revisionId: number }> {
   const [first, ...rest] = createContentStatements(db, completeDraft(draft), options);
   const results = await db.batch([first!, ...rest]);
+  markContentChanged();
   const [row] = results[1] as { id: number; targetId: number }[];
   return { targetId: row!.targetId, revisionId: row!.id };
 }
@@ -134,7 +136,10 @@ export async function publishRevision(
   })();
   const [inserted] = await db.batch([insertRevision, update, bumpContentVersion(db, at)]);
   const revisionId = inserted[0]?.id;
-  if (revisionId !== undefined) return { ok: true, revisionId };
+  if (revisionId !== undefined) {
+    markContentChanged();
+    return { ok: true, revisionId };
+  }
   const [current] = await db.select({ id: table.currentRevisionId }).from(table).where(eq(table.id, targetId));
   if (!current) return { ok: false, reason: 'not_found' };
   return { ok: false, reason: 'conflict', currentRevisionId: current.id };
