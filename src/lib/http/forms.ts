@@ -3,11 +3,15 @@ import { BadRequestError } from '../errors.ts';
 
 const FORM_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data'];
 
+/**
+ * The posted form. Reads a clone, so the request body stays unread: if the route then throws
+ * (403, 404), the middleware can still rewrite to the error page, which needs an unused body.
+ */
 export async function readForm(request: Request): Promise<FormData> {
   const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
   if (!FORM_TYPES.includes(type)) throw new BadRequestError('Send the form as application/x-www-form-urlencoded');
   try {
-    return await request.formData();
+    return await request.clone().formData();
   } catch {
     throw new BadRequestError('The form could not be read');
   }
