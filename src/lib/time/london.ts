@@ -45,3 +45,42 @@ export function endOfLondonDay(date: Date): Date {
   const naiveUtc = Date.UTC(y, m - 1, d, 23, 59, 0);
   return new Date(naiveUtc - londonOffsetMinutes(new Date(naiveUtc)) * 60_000);
 }
+
+const LOCAL_INPUT = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?$/;
+const LOCAL_INPUT_UK = /^(\d{1,2})\/(\d{1,2})\/(\d{4}),? (\d{1,2}):(\d{2})$/;
+
+/**
+ * Reads what a person typed in an `<input type="datetime-local">` as London time and gives the
+ * instant, or null when it is not a real date and time. Browsers without the date picker send
+ * whatever was typed, so "21/11/2026 07:30" is read too. In the hour the clocks go forward the
+ * time does not exist in London and reads as an hour later; in the repeated hour when they go
+ * back, it reads as the second (GMT) one.
+ */
+export function parseLondonLocal(value: string): Date | null {
+  const text = value.trim();
+  const iso = LOCAL_INPUT.exec(text);
+  const uk = iso ? null : LOCAL_INPUT_UK.exec(text);
+  if (!iso && !uk) return null;
+  const [year, month, day, hour, minute, second] = iso
+    ? [iso[1], iso[2], iso[3], iso[4], iso[5], iso[6] ?? '0'].map(Number) as [number, number, number, number, number, number]
+    : [uk![3], uk![2], uk![1], uk![4], uk![5], '0'].map(Number) as [number, number, number, number, number, number];
+  const naive = Date.UTC(year, month - 1, day, hour, minute, second);
+  const check = new Date(naive);
+  // Date.UTC rolls 30 February over into March: a date that does not round-trip is not real.
+  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) {
+    return null;
+  }
+  const guess = naive - londonOffsetMinutes(new Date(naive)) * 60_000;
+  return new Date(naive - londonOffsetMinutes(new Date(guess)) * 60_000);
+}
+
+const localInputFormat = new Intl.DateTimeFormat('en-GB', {
+  timeZone: TIME_ZONE, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
+});
+
+/** An instant as the value of an `<input type="datetime-local">` in London time: "2026-11-21T07:30". */
+export function toLondonLocalInput(date: Date): string {
+  const parts = localInputFormat.formatToParts(date);
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${get('year')}-${get('month')}-${get('day')}T${get('hour')}:${get('minute')}`;
+}
