@@ -1,5 +1,5 @@
 // The audit log admins read: sign-ins, failed sign-ins, account and role changes.
-import { desc, eq } from 'drizzle-orm';
+import { count, desc, eq } from 'drizzle-orm';
 import { accounts, auditEvents } from '../../../db/schema/index.ts';
 import type { Database } from '../server/database.ts';
 
@@ -45,4 +45,49 @@ export async function listAuditEvents(db: Database, limit = 200): Promise<AuditE
     .orderBy(desc(auditEvents.id))
     .limit(limit);
   return rows;
+}
+
+/** Every action, in plain words for the audit log (a Record, so a new action cannot go unlabelled). */
+export const AUDIT_ACTION_LABEL: Record<AuditAction, string> = {
+  'sign-in': 'Signed in',
+  'sign-in-failed': 'Sign-in failed',
+  'sign-in-throttled': 'Sign-in blocked after too many attempts',
+  'sign-out': 'Signed out',
+  'two-factor-enabled': 'Turned on two-factor authentication',
+  'two-factor-disabled': 'Turned off two-factor authentication',
+  'two-factor-failed': 'Wrong two-factor code',
+  'account-created': 'Account created',
+  'account-updated': 'Account details changed',
+  'role-changed': 'Role changed',
+  'grant-added': 'Place given',
+  'grant-removed': 'Place taken away',
+  'account-disabled': 'Account disabled',
+  'account-enabled': 'Account enabled',
+  'password-changed': 'Password changed',
+};
+
+export const AUDIT_ACTIONS = Object.keys(AUDIT_ACTION_LABEL) as AuditAction[];
+
+export function isAuditAction(value: string): value is AuditAction {
+  return Object.hasOwn(AUDIT_ACTION_LABEL, value);
+}
+
+/** One page of the audit log, newest first, optionally of one action only. */
+export async function listAuditEventsPage(db: Database, options: { action: AuditAction | null; offset: number; limit: number }): Promise<AuditEntry[]> {
+  return db
+    .select({ id: auditEvents.id, action: auditEvents.action, subject: auditEvents.subject, detail: auditEvents.detail, at: auditEvents.createdAt, actor: accounts.name })
+    .from(auditEvents)
+    .leftJoin(accounts, eq(auditEvents.accountId, accounts.id))
+    .where(options.action ? eq(auditEvents.action, options.action) : undefined)
+    .orderBy(desc(auditEvents.id))
+    .limit(options.limit)
+    .offset(options.offset);
+}
+
+export async function countAuditEvents(db: Database, action: AuditAction | null): Promise<number> {
+  const [row] = await db
+    .select({ n: count() })
+    .from(auditEvents)
+    .where(action ? eq(auditEvents.action, action) : undefined);
+  return row?.n ?? 0;
 }
