@@ -3,6 +3,7 @@
 // views all use it. Pure.
 import { diffWords } from 'diff';
 import type { ContentKind } from '../../../db/schema/index.ts';
+import { SEVERITY_LABEL } from '../alerts/service.ts';
 import { STATUS_PRESENTATION } from '../places/status.ts';
 import { formatDateTime } from '../time/london.ts';
 import type { AlertContent, ContentByKind, PageContent, PlaceContent } from './content.ts';
@@ -55,7 +56,7 @@ const PLACE_FIELDS: FieldSpec<PlaceContent>[] = [
 
 const ALERT_FIELDS: FieldSpec<AlertContent>[] = [
   { field: 'headline', label: 'Headline', show: (c) => c.headline, text: true },
-  { field: 'severity', label: 'Severity', show: (c) => c.severity },
+  { field: 'severity', label: 'Severity', show: (c) => SEVERITY_LABEL[c.severity] },
   { field: 'bodyMarkdown', label: 'Body', show: (c) => c.bodyMarkdown, text: true },
   { field: 'area', label: 'Area', show: (c) => c.area },
   { field: 'serviceSlugs', label: 'Services', show: (c) => c.serviceSlugs.join(', ') },
