@@ -2,11 +2,12 @@
 // them (publish, save changes, withdraw, publish again). Every write goes through the one
 // revision mechanism; an edit on an outdated version comes back as a conflict showing both
 // sides, with what the person typed kept, and writes nothing.
+import { readBaseRevision } from '../http/forms.ts';
 import { desc, eq } from 'drizzle-orm';
 import { alerts } from '../../../db/schema/index.ts';
 import type { Staff } from '../auth/guards.ts';
 import type { FormIssue } from '../auth/service.ts';
-import { BadRequestError, NotFoundError } from '../errors.ts';
+import { NotFoundError } from '../errors.ts';
 import { changedFields, type FieldDiff } from '../revisions/diff.ts';
 import { staffAuthor, saveRevision, withoutHtml, type SaveOutcome } from '../revisions/editing.ts';
 import { findRevision } from '../revisions/history.ts';
@@ -189,13 +190,6 @@ export async function loadAlertEditor(idParam: string | undefined): Promise<Aler
   };
 }
 
-/** The `base` hidden field: a form without one was not sent by our page. */
-function readBase(form: FormData): number {
-  const value = form.get('base');
-  if (typeof value !== 'string' || !/^\d{1,12}$/.test(value)) throw new BadRequestError('The form is missing the version it was based on');
-  return Number(value);
-}
-
 /** Turns a save outcome into where to go next, or the form again (conflict: 409). */
 async function settle(id: number, outcome: SaveOutcome<'alert'>, values: AlertFormValues | null, redirect: string): Promise<AlertFormOutcome> {
   if (outcome.ok) return { ok: true, alertId: id, redirect };
@@ -223,7 +217,7 @@ async function settle(id: number, outcome: SaveOutcome<'alert'>, values: AlertFo
 export async function saveAlertChanges(staff: Staff, idParam: string | undefined, form: FormData): Promise<AlertFormOutcome> {
   const id = parseId(idParam);
   const db = await getDb();
-  const base = readBase(form);
+  const base = readBaseRevision(form);
   const values = readAlertForm(form);
   const [{ revision, state }, services] = await Promise.all([loadCurrent(db, id), serviceChoices(db)]);
   const parsed = parseAlertForm(values, services.map((s) => s.slug), revision.content.retired);
@@ -246,7 +240,7 @@ export async function saveAlertChanges(staff: Staff, idParam: string | undefined
 async function setWithdrawn(staff: Staff, idParam: string | undefined, form: FormData, withdrawn: boolean): Promise<AlertFormOutcome> {
   const id = parseId(idParam);
   const db = await getDb();
-  const base = readBase(form);
+  const base = readBaseRevision(form);
   const { revision } = await loadCurrent(db, id);
   const draft = { ...withoutHtml<'alert'>(revision.content), retired: withdrawn };
   const author = staffAuthor(staff, (await getCouncil(db)).name);

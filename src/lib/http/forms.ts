@@ -27,3 +27,10 @@ export function safeStaffPath(next: string | null | undefined): string {
 export function isSecureRequest(url: URL, siteUrl: string): boolean {
   return url.protocol === 'https:' || siteUrl.startsWith('https:');
 }
+
+/** The `base` hidden field of an edit form: the revision it was based on. Without one, the form was not sent by our page. */
+export function readBaseRevision(form: FormData): number {
+  const value = form.get('base');
+  if (typeof value !== 'string' || !/^\d{1,12}$/.test(value)) throw new BadRequestError('The form is missing the version it was based on');
+  return Number(value);
+}

@@ -2,11 +2,12 @@
 // behind them (publish, save changes, retire, publish again). Every write goes through the one
 // revision mechanism; an edit on an outdated version comes back as a conflict showing both
 // sides, with what the person typed kept, and writes nothing.
+import { readBaseRevision } from '../http/forms.ts';
 import { asc, eq } from 'drizzle-orm';
 import { pages } from '../../../db/schema/index.ts';
 import type { Staff } from '../auth/guards.ts';
 import type { FormIssue } from '../auth/service.ts';
-import { BadRequestError, NotFoundError } from '../errors.ts';
+import { NotFoundError } from '../errors.ts';
 import { changedFields, type FieldDiff } from '../revisions/diff.ts';
 import { saveRevision, staffAuthor, withoutHtml, type SaveOutcome } from '../revisions/editing.ts';
 import { findRevision } from '../revisions/history.ts';
@@ -149,13 +150,6 @@ export async function loadPageEditor(idParam: string | undefined): Promise<PageE
   };
 }
 
-/** The `base` hidden field: a form without one was not sent by our page. */
-function readBase(form: FormData): number {
-  const value = form.get('base');
-  if (typeof value !== 'string' || !/^\d{1,12}$/.test(value)) throw new BadRequestError('The form is missing the version it was based on');
-  return Number(value);
-}
-
 async function settle(id: number, outcome: SaveOutcome<'page'>, values: PageFormValues | null, redirect: string): Promise<PageFormOutcome> {
   if (outcome.ok) return { ok: true, pageId: id, redirect };
   if (outcome.reason === 'not_found') throw new NotFoundError(`No page ${id}`);
@@ -182,7 +176,7 @@ async function settle(id: number, outcome: SaveOutcome<'page'>, values: PageForm
 export async function savePageChanges(staff: Staff, idParam: string | undefined, form: FormData): Promise<PageFormOutcome> {
   const id = parseId(idParam);
   const db = await getDb();
-  const base = readBase(form);
+  const base = readBaseRevision(form);
   const values = readPageForm(form);
   const revision = await loadCurrent(db, id);
   const parsed = parsePageForm(values, revision.content);
@@ -202,7 +196,7 @@ export async function savePageChanges(staff: Staff, idParam: string | undefined,
 async function setRetired(staff: Staff, idParam: string | undefined, form: FormData, retired: boolean): Promise<PageFormOutcome> {
   const id = parseId(idParam);
   const db = await getDb();
-  const base = readBase(form);
+  const base = readBaseRevision(form);
   const revision = await loadCurrent(db, id);
   const draft = { ...withoutHtml<'page'>(revision.content), retired };
   const author = staffAuthor(staff, (await getCouncil(db)).name);
