@@ -160,6 +160,8 @@ export const revisions = sqliteTable(
     index('revisions_target').on(t.targetKind, t.targetId, t.id),
     index('revisions_state').on(t.state, t.id),
     uniqueIndex('revisions_publish_seq').on(t.publishSeq),
+    // A suggestion is published at most once, however many editors approve it at the same moment.
+    uniqueIndex('revisions_published_suggestion').on(t.suggestionId).where(sql`${t.publishSeq} IS NOT NULL`),
   ],
 );
 
@@ -215,6 +217,8 @@ export const suggestions = sqliteTable(
     /** SHA-256 of the private tracking token; the token itself is only in the resident's link. */
     tokenHash: text('token_hash').notNull().unique(),
     targetKind: text('target_kind', { enum: CONTENT_KINDS }).notNull(),
+    /** `change`: an update to something published; `new`: "something is missing". */
+    kind: text('kind', { enum: ['change', 'new'] }).notNull().default('change'),
     /** Null for "something is missing" suggestions of a new place or information. */
     targetId: integer('target_id'),
     serviceId: integer('service_id').references(() => services.id),
@@ -227,6 +231,7 @@ export const suggestions = sqliteTable(
       .default('waiting'),
     declineReason: text('decline_reason'),
     reviewedAt: timestamp('reviewed_at'),
+    reviewedByAccountId: integer('reviewed_by_account_id').references(() => accounts.id),
     createdAt: createdAt(),
   },
   (t) => [index('suggestions_outcome').on(t.outcome, t.createdAt), index('suggestions_client').on(t.clientHash, t.createdAt)],

@@ -48,7 +48,7 @@ export async function saveRevision<K extends ContentKind>(
 ): Promise<SaveOutcome<K>> {
   const result = await publishRevision(db, targetId, baseRevisionId, { kind, draft } as Parameters<typeof publishRevision>[3], { author, summary });
   if (result.ok) return result;
-  if (result.reason === 'not_found' || result.currentRevisionId === null) return { ok: false, reason: 'not_found' };
+  if (result.reason !== 'conflict' || result.currentRevisionId === null) return { ok: false, reason: 'not_found' };
   const [base, current] = await Promise.all([
     findRevision(db, kind, targetId, baseRevisionId),
     findRevision(db, kind, targetId, result.currentRevisionId),

@@ -17,14 +17,25 @@ export interface Author {
   label: string;
 }
 
+export type Statement = BatchItem<'sqlite'>;
+
 export interface PublishOptions {
   author: Author;
   summary: string;
   /** When the revision is recorded; defaults to now. */
   at?: Date;
+  /** A resident's suggestion this publishes (its reviewer is then `reviewerAccountId`). */
+  suggestionId?: number;
+  /** Who approved it, when that is not the author (a reviewed suggestion). */
+  reviewerAccountId?: number | null;
+  /**
+   * More statements for the same atomic batch, run after the revision is written (e.g. closing
+   * the suggestion). They must check for themselves that the revision was written.
+   */
+  alsoRun?: Statement[];
+  /** A further SQL condition for publishing at all (e.g. "the suggestion is still waiting"). */
+  requireSql?: SQL;
 }
-
-type Statement = BatchItem<'sqlite'>;
 
 /** The next position in the public change log; evaluated inside the write batch, so atomic. */
 const nextPublishSeq = sql`(SELECT coalesce(max(publish_seq), 0) + 1 FROM revisions)`;
@@ -63,7 +74,8 @@ export function createContentStatements(db: Database, input: AnyContent, options
     authorLabel: options.author.label,
     state: 'approved',
     reviewedAt: at,
-    reviewedByAccountId: options.author.accountId,
+    reviewedByAccountId: options.reviewerAccountId ?? options.author.accountId,
+    suggestionId: options.suggestionId ?? null,
     publishSeq: nextPublishSeq,
     createdAt: at,
   }).returning({ id: revisions.id, targetId: revisions.targetId });
@@ -71,7 +83,7 @@ export function createContentStatements(db: Database, input: AnyContent, options
     sql`UPDATE ${tableFor(input.kind)} SET current_revision_id = last_insert_rowid()
         WHERE id = (SELECT target_id FROM revisions WHERE id = last_insert_rowid())`,
   );
-  return [insertTarget, insertRevision, linkRevision, bumpContentVersion(db, at)];
+  return [insertTarget, insertRevision, linkRevision, ...(options.alsoRun ?? []), bumpContentVersion(db, at)];
 }
 
 function tableFor(kind: ContentKind) {
@@ -94,7 +106,9 @@ export async function createContent(
 export type PublishResult =
   | { ok: true; revisionId: number }
   | { ok: false; reason: 'conflict'; currentRevisionId: number | null }
-  | { ok: false; reason: 'not_found' };
+  | { ok: false; reason: 'not_found' }
+  /** The base was current but `requireSql` did not hold (e.g. the suggestion was already reviewed). */
+  | { ok: false; reason: 'refused' };
 
 /**
  * Publishes a new approved revision of existing content, based on `baseRevisionId`. If the
@@ -112,29 +126,34 @@ export async function publishRevision(
   const input = completeDraft(draft);
   const table = tableFor(input.kind);
   const isBase: SQL = sql`EXISTS (SELECT 1 FROM ${table} WHERE id = ${targetId} AND current_revision_id = ${baseRevisionId})`;
+  const alsoRequired = options.requireSql ? sql` AND ${options.requireSql}` : sql``;
   const insertRevision = db.all<{ id: number }>(sql`
     INSERT INTO revisions (target_kind, target_id, parent_id, content, summary, author_account_id, author_label,
-                           state, reviewed_at, reviewed_by_account_id, publish_seq, created_at)
+                           state, reviewed_at, reviewed_by_account_id, suggestion_id, publish_seq, created_at)
     SELECT ${input.kind}, ${targetId}, ${baseRevisionId}, ${JSON.stringify(input.content)}, ${options.summary},
-           ${options.author.accountId}, ${options.author.label}, 'approved', ${at.getTime()}, ${options.author.accountId},
+           ${options.author.accountId}, ${options.author.label}, 'approved', ${at.getTime()},
+           ${options.reviewerAccountId ?? options.author.accountId}, ${options.suggestionId ?? null},
            ${nextPublishSeq}, ${at.getTime()}
-    WHERE ${isBase}
+    WHERE ${isBase}${alsoRequired}
     RETURNING id`);
-  const latestRevision = sql`(SELECT max(id) FROM revisions WHERE target_kind = ${input.kind} AND target_id = ${targetId})`;
+  // The newest *published* revision: if the insert above was refused it is still the base, so
+  // the update below (which requires a newer one) changes nothing. Pending suggestions never count.
+  const latestRevision = sql`(SELECT max(id) FROM revisions WHERE target_kind = ${input.kind} AND target_id = ${targetId} AND publish_seq IS NOT NULL)`;
+  const written = sql`${latestRevision} <> ${baseRevisionId}`;
   const update = (() => {
     switch (input.kind) {
       case 'place':
         return db.update(places).set({ ...placeColumns(input.content), currentRevisionId: latestRevision, updatedAt: at })
-          .where(and(eq(places.id, targetId), eq(places.currentRevisionId, baseRevisionId)));
+          .where(and(eq(places.id, targetId), eq(places.currentRevisionId, baseRevisionId), written));
       case 'alert':
         return db.update(alerts).set({ ...alertColumns(input.content), currentRevisionId: latestRevision, updatedAt: at })
-          .where(and(eq(alerts.id, targetId), eq(alerts.currentRevisionId, baseRevisionId)));
+          .where(and(eq(alerts.id, targetId), eq(alerts.currentRevisionId, baseRevisionId), written));
       case 'page':
         return db.update(pages).set({ ...pageColumns(input.content), currentRevisionId: latestRevision, updatedAt: at })
-          .where(and(eq(pages.id, targetId), eq(pages.currentRevisionId, baseRevisionId)));
+          .where(and(eq(pages.id, targetId), eq(pages.currentRevisionId, baseRevisionId), written));
     }
   })();
-  const [inserted] = await db.batch([insertRevision, update, bumpContentVersion(db, at)]);
+  const [inserted] = await db.batch([insertRevision, update, ...(options.alsoRun ?? []), bumpContentVersion(db, at)]);
   const revisionId = inserted[0]?.id;
   if (revisionId !== undefined) {
     markContentChanged();
@@ -142,5 +161,6 @@ export async function publishRevision(
   }
   const [current] = await db.select({ id: table.currentRevisionId }).from(table).where(eq(table.id, targetId));
   if (!current) return { ok: false, reason: 'not_found' };
+  if (current.id === baseRevisionId) return { ok: false, reason: 'refused' };
   return { ok: false, reason: 'conflict', currentRevisionId: current.id };
 }
