@@ -97,7 +97,7 @@ export async function findProposal<K extends ContentKind>(db: Database, suggesti
  */
 export function applyProposal<C extends object>(base: C | null, proposal: C, current: C | null): C {
   if (!base || !current) return proposal;
-  const merged: Record<string, unknown> = { ...current };
+  const merged = { ...current } as Record<string, unknown>;
   for (const key of Object.keys(proposal) as (keyof C & string)[]) {
     if (JSON.stringify(proposal[key]) !== JSON.stringify(base[key])) merged[key] = proposal[key];
   }
