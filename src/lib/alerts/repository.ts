@@ -42,7 +42,7 @@ export function latestAlertRevisions(db: Database, alertId: number): Promise<{ i
   return db
     .select({ id: revisions.id, publishedAt: revisions.reviewedAt })
     .from(revisions)
-    .where(and(eq(revisions.targetKind, 'alert'), eq(revisions.targetId, alertId), eq(revisions.state, 'approved')))
+    .where(and(eq(revisions.targetKind, 'alert'), eq(revisions.targetId, alertId), isNotNull(revisions.publishSeq)))
     .orderBy(desc(revisions.publishSeq))
     .limit(2);
 }

@@ -35,12 +35,15 @@ export interface PlaceHistoryEntry {
   content: PlaceContent;
 }
 
-/** Approved revisions of a place, newest first: its public status history. */
+/**
+ * Published revisions of a place, newest first: its public status history. (An approved
+ * suggestion's own proposal is never published — only what the reviewer approved is.)
+ */
 export async function listPlaceHistory(db: Database, placeId: number, limit = 50): Promise<PlaceHistoryEntry[]> {
   const rows = await db
     .select({ id: revisions.id, at: revisions.createdAt, authorLabel: revisions.authorLabel, summary: revisions.summary, content: revisions.content })
     .from(revisions)
-    .where(and(eq(revisions.targetKind, 'place'), eq(revisions.targetId, placeId), eq(revisions.state, 'approved')))
+    .where(and(eq(revisions.targetKind, 'place'), eq(revisions.targetId, placeId), isNotNull(revisions.publishSeq)))
     .orderBy(desc(revisions.id))
     .limit(limit);
   return rows.map((r) => ({ revisionId: r.id, at: r.at, authorLabel: r.authorLabel, summary: r.summary, content: r.content as PlaceContent }));

@@ -78,6 +78,6 @@ export async function revertToRevision<K extends ContentKind>(
   author: Author,
 ): Promise<SaveOutcome<K>> {
   const target = await findRevision(db, kind, targetId, revisionId);
-  if (!target || target.state !== 'approved') return { ok: false, reason: 'not_found' };
+  if (!target || !target.published) return { ok: false, reason: 'not_found' };
   return saveRevision(db, kind, targetId, baseRevisionId, withoutHtml<K>(target.content), author, `Reverted to revision ${revisionId}`);
 }

@@ -133,7 +133,7 @@ async function buildHistoryPage(db: Database, staff: Staff, item: HistoryItem): 
   const revisions = entries.map((r) => ({
     ...r,
     isCurrent: r.id === item.currentRevisionId,
-    revertible: r.state === 'approved' && r.id !== item.currentRevisionId,
+    revertible: r.published && r.id !== item.currentRevisionId,
   }));
   const current = entries.find((r) => r.id === item.currentRevisionId) ?? entries[0];
   return {

@@ -1,6 +1,6 @@
 // The read side of the revision mechanism for staff: every revision of a place, alert or page,
 // who made it and when; one revision's full content.
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import { accounts, revisions, type ContentKind, type ReviewState } from '../../../db/schema/index.ts';
 import type { Database } from '../server/database.ts';
 import type { ContentByKind } from './content.ts';
@@ -16,6 +16,8 @@ export interface RevisionEntry<K extends ContentKind = ContentKind> {
   /** The staff account that wrote it, if any (internal). */
   authorName: string | null;
   state: ReviewState;
+  /** Published on the site at some point (an approved suggestion's own proposal never is). */
+  published: boolean;
   rejectionReason: string | null;
   createdAt: Date;
   reviewedAt: Date | null;
@@ -31,6 +33,7 @@ const columns = {
   authorLabel: revisions.authorLabel,
   authorName: accounts.name,
   state: revisions.state,
+  published: sql<boolean>`${revisions.publishSeq} IS NOT NULL`.mapWith(Boolean),
   rejectionReason: revisions.rejectionReason,
   createdAt: revisions.createdAt,
   reviewedAt: revisions.reviewedAt,

@@ -5,17 +5,20 @@ import type { Staff } from '../auth/guards.ts';
 import { hasRole } from '../auth/roles.ts';
 import { getDb } from '../server/db.ts';
 import { listServices, type ServiceRow } from '../services/repository.ts';
+import { countWaitingSuggestions } from '../suggestions/review-repository.ts';
 
 export interface Dashboard {
   services: ServiceRow[];
   /** For reporters: the places they may update; null for editors and admins (everything). */
   grantedPlaces: { id: number; name: string; serviceName: string }[] | null;
+  /** Residents' suggestions waiting for an editor (0 for reporters, who do not review). */
+  waitingSuggestions: number;
 }
 
 export async function loadDashboard(staff: Staff): Promise<Dashboard> {
   const db = await getDb();
   const serviceRows = await listServices(db);
-  if (hasRole(staff.account.role, 'editor')) return { services: serviceRows, grantedPlaces: null };
+  if (hasRole(staff.account.role, 'editor')) return { services: serviceRows, grantedPlaces: null, waitingSuggestions: await countWaitingSuggestions(db) };
   const granted = await db
     .select({ id: places.id, name: places.name, serviceName: services.name })
     .from(placeGrants)
@@ -23,5 +26,5 @@ export async function loadDashboard(staff: Staff): Promise<Dashboard> {
     .innerJoin(services, eq(places.serviceId, services.id))
     .where(eq(placeGrants.accountId, staff.account.id))
     .orderBy(asc(places.name));
-  return { services: serviceRows, grantedPlaces: granted };
+  return { services: serviceRows, grantedPlaces: granted, waitingSuggestions: 0 };
 }

@@ -9,6 +9,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { revisions, suggestions, type ContentKind } from '../../../db/schema/index.ts';
 import { generateSessionToken } from '../auth/sessions.ts';
 import { completeDraft, type AnyDraft, type ContentByKind, type DraftByKind } from '../revisions/content.ts';
+import { markContentChanged } from '../http/page-cache.ts';
 import { createContentStatements, publishRevision, type Statement } from '../revisions/service.ts';
 import type { Database } from '../server/database.ts';
 
@@ -166,10 +167,13 @@ export async function approveSuggestion<K extends ContentKind>(db: Database, app
   try {
     const statements = createContentStatements(db, completeDraft(draft), options);
     const results = await db.batch([statements[0]!, ...statements.slice(1)]);
+    markContentChanged();
     const [row] = results[1] as { id: number; targetId: number }[];
     return { ok: true, revisionId: row!.id, targetId: row!.targetId };
   } catch (error) {
-    if (/UNIQUE constraint failed/i.test(String((error as Error).message ?? error))) return { ok: false, reason: 'already_reviewed' };
+    // Only the index on a suggestion's published revision means "someone approved it first";
+    // any other clash (a place's address already taken) is the caller's to report.
+    if (/UNIQUE constraint failed: revisions\.suggestion_id/i.test(String((error as Error).message ?? error))) return { ok: false, reason: 'already_reviewed' };
     throw error;
   }
 }
