@@ -55,7 +55,8 @@ export const onRequest = defineMiddleware(async (context, next) => {
   } catch (error) {
     response = await responseForError(context, error);
   }
-  for (const [name, value] of SECURITY_HEADERS) response.headers.set(name, value);
+  // A route may tighten a header (the suggestion tracking page sends no referrer at all).
+  for (const [name, value] of SECURITY_HEADERS) if (!response.headers.has(name)) response.headers.set(name, value);
   // Anything a route did not mark as shareable is private: staff pages, forms, errors.
   if (!response.headers.has('Cache-Control')) response.headers.set('Cache-Control', 'private, no-store');
   if (response.headers.get('content-type') === 'text/html') response.headers.set('Content-Type', 'text/html; charset=utf-8');

@@ -34,3 +34,51 @@ export function readBaseRevision(form: FormData): number {
   if (typeof value !== 'string' || !/^\d{1,12}$/.test(value)) throw new BadRequestError('The form is missing the version it was based on');
   return Number(value);
 }
+
+export type LimitedForm = { ok: true; form: FormData } | { ok: false; reason: 'too_large' };
+
+/**
+ * The posted form, refusing bodies over `maxBytes` — by the Content-Length a client declares
+ * before anything is read, and by counting while reading, for bodies sent without one (chunked)
+ * or with a false one. Public forms use this so nobody can make the server buffer megabytes.
+ * Like readForm it reads a clone, and the wrong content type or a malformed body is a 400.
+ */
+export async function readLimitedForm(request: Request, maxBytes: number): Promise<LimitedForm> {
+  const contentType = request.headers.get('content-type') ?? '';
+  const type = contentType.split(';')[0]!.trim().toLowerCase();
+  if (!FORM_TYPES.includes(type)) throw new BadRequestError('Send the form as application/x-www-form-urlencoded');
+  const declared = Number(request.headers.get('content-length') ?? '0');
+  if (Number.isFinite(declared) && declared > maxBytes) return { ok: false, reason: 'too_large' };
+  const body = request.clone().body;
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (body) {
+    const reader = body.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        size += value.byteLength;
+        if (size > maxBytes) {
+          // Not awaited: a clone's cancel settles only once the original body is cancelled too.
+          reader.cancel().catch(() => undefined);
+          return { ok: false, reason: 'too_large' };
+        }
+        chunks.push(value);
+      }
+    } catch {
+      throw new BadRequestError('The form could not be read');
+    }
+  }
+  try {
+    const bytes = new Uint8Array(size);
+    let at = 0;
+    for (const chunk of chunks) {
+      bytes.set(chunk, at);
+      at += chunk.byteLength;
+    }
+    return { ok: true, form: await new Response(bytes, { headers: { 'content-type': contentType } }).formData() };
+  } catch {
+    throw new BadRequestError('The form could not be read');
+  }
+}

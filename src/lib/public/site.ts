@@ -30,7 +30,8 @@ export interface SiteChrome {
   footerPages: { slug: string; title: string }[];
 }
 
-async function loadChrome(db: Database, now: Date): Promise<SiteChrome> {
+/** The council, the active alerts banner and the footer links every public page carries. */
+export async function loadChrome(db: Database, now: Date): Promise<SiteChrome> {
   const [council, active, footerPages] = await Promise.all([getCouncil(db), listActiveAlerts(db, now), listPublishedPages(db)]);
   return { council, alerts: orderAlerts(active), footerPages };
 }
