@@ -24,6 +24,14 @@ export default defineConfig({
       DATABASE_AUTH_TOKEN: envField.string({ context: 'server', access: 'secret', optional: true }),
       // "secret" so it is read at run time: Astro inlines public server variables at build time.
       SITE_URL: envField.string({ context: 'server', access: 'secret', default: 'http://localhost:4321' }),
+      // Residents' suggestions: abuse limits (tests raise them for the load test).
+      SUGGESTIONS_PER_ADDRESS_PER_HOUR: envField.number({ context: 'server', access: 'secret', default: 10 }),
+      SUGGESTIONS_WAITING_CAP: envField.number({ context: 'server', access: 'secret', default: 1000 }),
+      SUGGESTION_MIN_FILL_SECONDS: envField.number({ context: 'server', access: 'secret', default: 3 }),
+      // Neighbouring councils' feeds: minutes between polls of each feed (0 = no polling), and
+      // whether feeds may be on loopback/private addresses (the offline demo only, never production).
+      NEIGHBOUR_POLL_MINUTES: envField.number({ context: 'server', access: 'secret', default: 10, int: true, min: 0 }),
+      NEIGHBOUR_FEEDS_ALLOW_PRIVATE: envField.boolean({ context: 'server', access: 'secret', default: false }),
     },
   },
 });

@@ -1,8 +1,10 @@
 // Loads the demo council from content/ into an empty database, as approved revisions, in one
-// atomic batch. A database that already has services is left exactly as it is.
-import { count, eq } from 'drizzle-orm';
-import { services, settings } from '../db/schema/index.ts';
+// atomic batch, with its neighbouring councils' feeds and the keywords that classify their
+// items. A database that already has services is left exactly as it is.
+import { count, eq, sql } from 'drizzle-orm';
+import { neighbourCouncils, neighbourSources, serviceKeywords, services, settings } from '../db/schema/index.ts';
 import { loadDemoContent, resolveOffset, type DemoContent } from '../src/lib/content/demo.ts';
+import { demoFeedUrl, loadDemoNeighbours, type DemoNeighbour } from '../src/lib/neighbours/demo-content.ts';
 import { completeDraft } from '../src/lib/revisions/content.ts';
 import { createContentStatements, type PublishOptions } from '../src/lib/revisions/service.ts';
 import type { Database } from '../src/lib/server/database.ts';
@@ -13,16 +15,31 @@ export interface SeedResult {
   places: number;
   alerts: number;
   pages: number;
+  /** Neighbouring councils and their feeds. */
+  neighbours: number;
+  neighbourFeeds: number;
+}
+
+export interface SeedOptions {
+  contentDir?: string;
+  now?: Date;
+  /**
+   * The site's public address: the demo neighbours' feeds are served by the site itself, at
+   * `${siteUrl}/demo/neighbour-feeds/<file>`. Defaults to SITE_URL, else http://localhost:4321.
+   */
+  siteUrl?: string;
 }
 
 /** Loads the demo into an empty database; returns what it loaded (or `loaded: false`). */
-export async function seedDemoCouncil(db: Database, options: { contentDir?: string; now?: Date } = {}): Promise<SeedResult> {
+export async function seedDemoCouncil(db: Database, options: SeedOptions = {}): Promise<SeedResult> {
   const content = await loadDemoContent(options.contentDir);
+  const neighbours = await loadDemoNeighbours(options.contentDir);
+  const siteUrl = options.siteUrl ?? (process.env.SITE_URL || 'http://localhost:4321');
   const now = options.now ?? new Date();
   // The council setting is written last, in the same batch as the content: its presence means
   // "already loaded". Services go in a first, idempotent batch so their ids are known.
   const [existing] = await db.select({ n: count() }).from(settings).where(eq(settings.key, 'council'));
-  if ((existing?.n ?? 0) > 0) return { loaded: false, services: 0, places: 0, alerts: 0, pages: 0 };
+  if ((existing?.n ?? 0) > 0) return { loaded: false, services: 0, places: 0, alerts: 0, pages: 0, neighbours: 0, neighbourFeeds: 0 };
   const serviceInserts = content.services.map((service) =>
     db.insert(services).values({
       slug: service.slug, name: service.name, summary: service.summary, sortOrder: service.order,
@@ -32,10 +49,17 @@ export async function seedDemoCouncil(db: Database, options: { contentDir?: stri
   const [firstService, ...otherServices] = serviceInserts;
   if (firstService) await db.batch([firstService, ...otherServices]);
   const serviceIds = new Map((await db.select({ id: services.id, slug: services.slug }).from(services)).map((s) => [s.slug, s.id]));
-  return loadInto(db, content, serviceIds, now);
+  return loadInto(db, content, neighbours, serviceIds, now, siteUrl);
 }
 
-async function loadInto(db: Database, content: DemoContent, serviceIds: Map<string, number>, now: Date): Promise<SeedResult> {
+async function loadInto(
+  db: Database,
+  content: DemoContent,
+  neighbours: DemoNeighbour[],
+  serviceIds: Map<string, number>,
+  now: Date,
+  siteUrl: string,
+): Promise<SeedResult> {
   const council: PublishOptions['author'] = { accountId: null, label: content.council.name };
   const statements: Parameters<Database['batch']>[0][number][] = [];
   let placeCount = 0;
@@ -85,6 +109,35 @@ async function loadInto(db: Database, content: DemoContent, serviceIds: Map<stri
       }),
     );
   }
+  for (const service of content.services) {
+    if (service.keywords.length === 0) continue;
+    statements.push(
+      db.insert(serviceKeywords)
+        .values(service.keywords.map((phrase) => ({ serviceId: serviceIds.get(service.slug)!, phrase })))
+        .onConflictDoNothing(),
+    );
+  }
+  let neighbourFeeds = 0;
+  neighbours.forEach((council, index) => {
+    statements.push(
+      db.insert(neighbourCouncils)
+        .values({ slug: council.slug, name: council.name, websiteUrl: council.website, sortOrder: index + 1, createdAt: now })
+        .onConflictDoNothing(),
+    );
+    for (const feed of council.feeds) {
+      statements.push(
+        db.insert(neighbourSources)
+          .values({
+            councilId: sql`(SELECT id FROM neighbour_councils WHERE slug = ${council.slug})`,
+            title: feed.title,
+            url: demoFeedUrl(siteUrl, feed.file),
+            createdAt: now,
+          })
+          .onConflictDoNothing(),
+      );
+      neighbourFeeds++;
+    }
+  });
   statements.push(db.insert(settings).values({ key: 'council', value: content.council, updatedAt: now }));
   const [first, ...rest] = statements;
   await db.batch([first!, ...rest]);
@@ -94,5 +147,7 @@ async function loadInto(db: Database, content: DemoContent, serviceIds: Map<stri
     places: placeCount,
     alerts: content.scenario.alerts.length,
     pages: content.pages.length,
+    neighbours: neighbours.length,
+    neighbourFeeds,
   };
 }

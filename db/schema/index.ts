@@ -282,3 +282,89 @@ export const rateLimitEvents = sqliteTable(
   },
   (t) => [index('rate_limit_events_lookup').on(t.bucket, t.key, t.createdAt)],
 );
+
+/**
+ * Neighbouring councils whose public feeds we read, to see what they are saying that we are
+ * not (the staff coverage screen). Managed by admins; not revisioned.
+ */
+export const neighbourCouncils = sqliteTable('neighbour_councils', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  slug: text('slug').notNull().unique(),
+  name: text('name').notNull(),
+  websiteUrl: text('website_url').notNull().default(''),
+  sortOrder: integer('sort_order').notNull().default(0),
+  createdAt: createdAt(),
+});
+
+/** One feed of a neighbouring council, with what the poller last learned about it. */
+export const neighbourSources = sqliteTable(
+  'neighbour_sources',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    councilId: integer('council_id')
+      .notNull()
+      .references(() => neighbourCouncils.id),
+    title: text('title').notNull(),
+    url: text('url').notNull(),
+    paused: integer('paused', { mode: 'boolean' }).notNull().default(false),
+    /** Validators from the last successful fetch, sent back so an unchanged feed costs a 304. */
+    etag: text('etag'),
+    lastModified: text('last_modified'),
+    lastPolledAt: timestamp('last_polled_at'),
+    lastSuccessAt: timestamp('last_success_at'),
+    /** Why the last poll failed, in plain words for the admin screen; null after a success. */
+    lastError: text('last_error'),
+    consecutiveFailures: integer('consecutive_failures').notNull().default(0),
+    /** When the source is next due; null means "as soon as possible". Pushed back after failures. */
+    nextPollAt: timestamp('next_poll_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('neighbour_sources_council_url').on(t.councilId, t.url), index('neighbour_sources_due').on(t.paused, t.nextPollAt)],
+);
+
+/**
+ * Items read from neighbours' feeds, one per council and item key (the feed's id or guid, else
+ * its link, else a hash of title and date), so the same notice in two feeds counts once.
+ */
+export const neighbourItems = sqliteTable(
+  'neighbour_items',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    sourceId: integer('source_id')
+      .notNull()
+      .references(() => neighbourSources.id),
+    councilId: integer('council_id')
+      .notNull()
+      .references(() => neighbourCouncils.id),
+    itemKey: text('item_key').notNull(),
+    title: text('title').notNull(),
+    /** Plain text, at most 1,000 characters. */
+    summary: text('summary').notNull().default(''),
+    link: text('link'),
+    publishedAt: timestamp('published_at'),
+    /** CAP alerts only: when the neighbour says the alert ends, and the area it covers. */
+    expiresAt: timestamp('expires_at'),
+    area: text('area'),
+    /** The service the item is about, by our keywords (service_keywords); null when none matched. */
+    serviceSlug: text('service_slug'),
+    firstSeenAt: timestamp('first_seen_at').notNull(),
+    updatedAt: timestamp('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('neighbour_items_council_key').on(t.councilId, t.itemKey),
+    index('neighbour_items_service').on(t.serviceSlug, t.publishedAt),
+    index('neighbour_items_source').on(t.sourceId),
+  ],
+);
+
+/** Phrases that say an item is about a service ("school closures", "gritting"), for classifying. */
+export const serviceKeywords = sqliteTable(
+  'service_keywords',
+  {
+    serviceId: integer('service_id')
+      .notNull()
+      .references(() => services.id),
+    phrase: text('phrase').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.serviceId, t.phrase] })],
+);

@@ -9,6 +9,11 @@ function run(command: string, args: string[]): void {
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
+// The demo's neighbouring councils' feeds are served by this very site (on localhost), which
+// the feed reader refuses by default. A production deployment must set
+// NEIGHBOUR_FEEDS_ALLOW_PRIVATE=false, so admins' feed addresses cannot reach our own network.
+process.env.NEIGHBOUR_FEEDS_ALLOW_PRIVATE ??= 'true';
+
 run(process.execPath, ['--import', 'tsx', 'src/scripts/db.ts', 'prepare']);
 
 const stamp = computeBuildStamp();

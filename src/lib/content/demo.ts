@@ -26,6 +26,8 @@ const serviceSchema = z.object({
   order: z.number().int(),
   placeLabel: z.string().min(1),
   placeLabelPlural: z.string().min(1),
+  /** Phrases that say a neighbouring council's item is about this service (classification). */
+  keywords: z.array(z.string().trim().toLowerCase().min(1).max(60)).default([]),
 });
 
 const coordinate = z.preprocess((v) => (v === '' ? null : Number(v)), z.number().nullable());
@@ -112,6 +114,7 @@ export async function loadDemoContent(dir = 'content'): Promise<DemoContent> {
     services.push({ ...service, places: placesOfService });
   }
   assertUnique(services.map((s) => s.slug), 'services.yaml slugs');
+  for (const service of services) assertUnique(service.keywords, `services.yaml ${service.slug} keywords`);
 
   const scenario = check(scenarioSchema, parseYaml(await readFile(join(dir, 'scenario.yaml'), 'utf8')), 'scenario.yaml');
   for (const entry of scenario.places) {

@@ -2,6 +2,8 @@
 import {
   DATABASE_AUTH_TOKEN,
   DATABASE_URL,
+  NEIGHBOUR_FEEDS_ALLOW_PRIVATE,
+  NEIGHBOUR_POLL_MINUTES,
   SITE_URL,
   SUGGESTION_MIN_FILL_SECONDS,
   SUGGESTIONS_PER_ADDRESS_PER_HOUR,
@@ -12,6 +14,12 @@ export const config = {
   databaseUrl: DATABASE_URL,
   databaseAuthToken: DATABASE_AUTH_TOKEN,
   siteUrl: SITE_URL,
+  neighbours: {
+    /** Minutes between polls of each neighbour feed; 0 turns polling off. */
+    intervalMinutes: NEIGHBOUR_POLL_MINUTES,
+    /** Feeds on loopback/private addresses: the offline demo and tests only. */
+    allowPrivateAddresses: NEIGHBOUR_FEEDS_ALLOW_PRIVATE,
+  },
   suggestions: {
     perAddressPerHour: SUGGESTIONS_PER_ADDRESS_PER_HOUR,
     waitingCap: SUGGESTIONS_WAITING_CAP,

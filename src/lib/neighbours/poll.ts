@@ -1,0 +1,277 @@
+// Reading neighbours' feeds into neighbour_items: fetch (fetch.ts) → parse (parse.ts) →
+// classify (classify.ts) → one atomic batch that upserts the items and records how the source
+// did. A broken feed is an expected event, not an exception: its reason is stored in plain
+// words, its next poll backs off, and the other sources carry on.
+import { eq } from 'drizzle-orm';
+import { neighbourItems, neighbourSources } from '../../../db/schema/index.ts';
+import type { Database } from '../server/database.ts';
+import { classifyItem, type ClassificationRule } from './classify.ts';
+import { fetchFeed, type FetchFeedOptions } from './fetch.ts';
+import { parseFeed, type ParsedItem } from './parse.ts';
+import {
+  claimDueSource,
+  countItemsOfSource,
+  findItemsByKeys,
+  findNeighbourSource,
+  listSourcesToPoll,
+  loadClassificationRules,
+  type NeighbourItemRow,
+  type NeighbourSourceListing,
+  type NeighbourSourceRow,
+} from './repository.ts';
+
+export const DEFAULT_POLL_MINUTES = 10;
+/** The longest a failing source waits between tries. */
+export const MAX_BACK_OFF_MS = 6 * 3_600_000;
+/** CAP messages fetched per poll for index entries that only link to them. */
+export const MAX_CAP_DOCUMENTS_PER_POLL = 10;
+/** How long a claimed source is held by the process polling it, in case that process dies. */
+const CLAIM_MS = 5 * 60_000;
+
+export interface PollOptions {
+  now?: Date;
+  /** Minutes between polls of a healthy source (default 10). */
+  intervalMinutes?: number;
+  /** Timeout, size cap and the private-address setting for every fetch. */
+  fetch?: FetchFeedOptions;
+  /** Classification rules; read from the database when left out. */
+  rules?: readonly ClassificationRule[];
+}
+
+export interface PollAllOptions extends PollOptions {
+  /** Poll every unpaused source, due or not (`npm run feeds:poll`). */
+  all?: boolean;
+  /** Sources read at the same time (default 3). */
+  concurrency?: number;
+}
+
+export interface PollSourceResult<S extends NeighbourSourceRow = NeighbourSourceRow> {
+  source: S;
+  new: number;
+  unchanged: number;
+  updated: number;
+  /** Why the poll failed, in plain words; null when it worked. */
+  error: string | null;
+  /** The server said the feed had not changed since the last poll (HTTP 304). */
+  notModified: boolean;
+}
+
+/**
+ * When a source is next due: the interval after a success; after failures the interval,
+ * then doubling with each further failure, never more than six hours.
+ */
+export function nextPollDelayMs(intervalMinutes: number, consecutiveFailures: number): number {
+  const interval = (intervalMinutes > 0 ? intervalMinutes : DEFAULT_POLL_MINUTES) * 60_000;
+  if (consecutiveFailures <= 0) return interval;
+  return Math.min(interval * 2 ** Math.min(consecutiveFailures - 1, 20), MAX_BACK_OFF_MS);
+}
+
+type ItemValues = Omit<typeof neighbourItems.$inferInsert, 'id'>;
+
+function sameTime(a: Date | null, b: Date | null): boolean {
+  return (a?.getTime() ?? null) === (b?.getTime() ?? null);
+}
+
+function hasChanged(stored: NeighbourItemRow, next: ItemValues): boolean {
+  return (
+    stored.title !== next.title ||
+    stored.summary !== next.summary ||
+    stored.link !== (next.link ?? null) ||
+    !sameTime(stored.publishedAt, next.publishedAt ?? null) ||
+    !sameTime(stored.expiresAt, next.expiresAt ?? null) ||
+    stored.area !== (next.area ?? null) ||
+    stored.serviceSlug !== (next.serviceSlug ?? null)
+  );
+}
+
+/**
+ * Index entries that only link to their CAP message get its details (area, expiry,
+ * description) from the message itself — only for entries we have not stored yet, a few per
+ * poll, each fetched with the same guards. A message that cannot be read leaves the entry as
+ * the index gave it.
+ */
+async function completeFromCapDocuments(items: ParsedItem[], known: Set<string>, fetchOptions: FetchFeedOptions): Promise<ParsedItem[]> {
+  let budget = MAX_CAP_DOCUMENTS_PER_POLL;
+  const completed: ParsedItem[] = [];
+  for (const item of items) {
+    if (!item.capDocumentUrl || item.cap || known.has(item.key) || budget <= 0) {
+      completed.push(item);
+      continue;
+    }
+    budget--;
+    const fetched = await fetchFeed(item.capDocumentUrl, {}, fetchOptions);
+    const parsed = fetched.status === 'fetched' ? parseFeed(fetched.body, { contentType: fetched.contentType, url: fetched.url }) : null;
+    const message = parsed?.ok && parsed.format === 'cap' ? parsed.items[0] : undefined;
+    completed.push(
+      message
+        ? {
+            ...item,
+            title: item.title || message.title,
+            summary: message.summary || item.summary,
+            // The index's link is often the CAP file itself; the message's own web page is better.
+            link: message.link ?? item.link,
+            publishedAt: item.publishedAt ?? message.publishedAt,
+            ...(message.cap ? { cap: message.cap } : {}),
+          }
+        : item,
+    );
+  }
+  return completed;
+}
+
+async function recordFailure(db: Database, source: NeighbourSourceRow, error: string, now: Date, intervalMinutes: number): Promise<void> {
+  const failures = source.consecutiveFailures + 1;
+  await db
+    .update(neighbourSources)
+    .set({
+      lastPolledAt: now,
+      lastError: error,
+      consecutiveFailures: failures,
+      nextPollAt: new Date(now.getTime() + nextPollDelayMs(intervalMinutes, failures)),
+    })
+    .where(eq(neighbourSources.id, source.id));
+}
+
+function successState(now: Date, intervalMinutes: number) {
+  return {
+    lastPolledAt: now,
+    lastSuccessAt: now,
+    lastError: null,
+    consecutiveFailures: 0,
+    nextPollAt: new Date(now.getTime() + nextPollDelayMs(intervalMinutes, 0)),
+  };
+}
+
+function describeUnexpected(error: unknown): string {
+  return `something went wrong while reading the feed (${error instanceof Error ? error.message : String(error)})`;
+}
+
+/**
+ * Polls one source: a conditional fetch, then the items upserted by council and item key
+ * (so an item in two feeds of one council is stored once), each classified by our keywords,
+ * and the source's state recorded (last success or error, failures, next poll) — all in one
+ * atomic batch. Never throws: every failure, even of the database, ends in `error`.
+ */
+export async function pollNeighbourSource<S extends NeighbourSourceRow>(
+  db: Database,
+  source: S,
+  options: PollOptions = {},
+): Promise<PollSourceResult<S>> {
+  const now = options.now ?? new Date();
+  const intervalMinutes = options.intervalMinutes ?? DEFAULT_POLL_MINUTES;
+  const fetchOptions = options.fetch ?? {};
+  const result: PollSourceResult<S> = { source, new: 0, unchanged: 0, updated: 0, error: null, notModified: false };
+  let current: NeighbourSourceRow | undefined;
+  try {
+    // The row as it is now: the caller's copy may predate another process's poll.
+    current = await findNeighbourSource(db, source.id);
+    if (!current) return { ...result, error: 'the feed has been removed' };
+
+    const fetched = await fetchFeed(current.url, { etag: current.etag, lastModified: current.lastModified }, fetchOptions);
+    if (fetched.status === 'error') {
+      await recordFailure(db, current, fetched.error, now, intervalMinutes);
+      return { ...result, error: fetched.error };
+    }
+    if (fetched.status === 'unchanged') {
+      await db.update(neighbourSources).set(successState(now, intervalMinutes)).where(eq(neighbourSources.id, current.id));
+      return { ...result, notModified: true, unchanged: await countItemsOfSource(db, current.id) };
+    }
+    const parsed = parseFeed(fetched.body, { contentType: fetched.contentType, url: fetched.url });
+    if (!parsed.ok) {
+      await recordFailure(db, current, parsed.error, now, intervalMinutes);
+      return { ...result, error: parsed.error };
+    }
+
+    const rules = options.rules ?? (await loadClassificationRules(db));
+    const stored = new Map((await findItemsByKeys(db, current.councilId, parsed.items.map((i) => i.key))).map((row) => [row.itemKey, row]));
+    const items = await completeFromCapDocuments(parsed.items, new Set(stored.keys()), fetchOptions);
+
+    const inserts: ItemValues[] = [];
+    const updates: { id: number; values: ItemValues }[] = [];
+    for (const item of items) {
+      const values: ItemValues = {
+        sourceId: current.id,
+        councilId: current.councilId,
+        itemKey: item.key,
+        title: item.title,
+        summary: item.summary,
+        link: item.link,
+        publishedAt: item.publishedAt,
+        expiresAt: item.cap?.expires ?? null,
+        area: item.cap?.areaDesc ?? null,
+        serviceSlug: classifyItem(item, rules),
+        firstSeenAt: now,
+        updatedAt: now,
+      };
+      const existing = stored.get(item.key);
+      if (!existing) inserts.push(values);
+      else if (hasChanged(existing, values)) updates.push({ id: existing.id, values });
+      else result.unchanged++;
+    }
+
+    const statements = [
+      ...(inserts.length > 0 ? [db.insert(neighbourItems).values(inserts).onConflictDoNothing()] : []),
+      ...updates.map(({ id, values }) =>
+        db
+          .update(neighbourItems)
+          .set({
+            title: values.title, summary: values.summary, link: values.link, publishedAt: values.publishedAt,
+            expiresAt: values.expiresAt, area: values.area, serviceSlug: values.serviceSlug, updatedAt: now,
+          })
+          .where(eq(neighbourItems.id, id)),
+      ),
+      db
+        .update(neighbourSources)
+        .set({ ...successState(now, intervalMinutes), etag: fetched.etag, lastModified: fetched.lastModified })
+        .where(eq(neighbourSources.id, current.id)),
+    ];
+    const [first, ...rest] = statements;
+    await db.batch([first!, ...rest]);
+    return { ...result, new: inserts.length, updated: updates.length };
+  } catch (error) {
+    const message = describeUnexpected(error);
+    if (current) await recordFailure(db, current, message, now, intervalMinutes).catch(() => undefined);
+    return { ...result, new: 0, updated: 0, unchanged: 0, error: message };
+  }
+}
+
+/**
+ * Polls the sources that are due (or, with `all`, every unpaused source), a few at a time.
+ * One broken source never stops the others; the results come back in source order. When
+ * polling only due sources, each is claimed first, so server processes sharing a database
+ * do not read the same feed twice.
+ */
+export async function pollAllSources(db: Database, options: PollAllOptions = {}): Promise<PollSourceResult<NeighbourSourceListing>[]> {
+  const now = options.now ?? new Date();
+  let sources: NeighbourSourceListing[];
+  let rules: readonly ClassificationRule[];
+  try {
+    sources = await listSourcesToPoll(db, now, { all: options.all });
+    rules = options.rules ?? (await loadClassificationRules(db));
+  } catch {
+    return [];
+  }
+  const results: PollSourceResult<NeighbourSourceListing>[] = new Array(sources.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < sources.length) {
+      const index = next++;
+      const source = sources[index]!;
+      if (!options.all) {
+        const claimed = await claimDueSource(db, source.id, now, new Date(now.getTime() + CLAIM_MS)).catch(() => false);
+        if (!claimed) continue;
+      }
+      results[index] = await pollNeighbourSource(db, source, { ...options, now, rules });
+    }
+  };
+  const concurrency = Math.max(1, Math.min(options.concurrency ?? 3, sources.length || 1));
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return results.filter(Boolean);
+}
+
+/** Polls one source by id, due or not (an admin's "check now"); undefined when there is no such source. */
+export async function pollSourceNow(db: Database, id: number, options: PollOptions = {}): Promise<PollSourceResult<NeighbourSourceListing> | undefined> {
+  const source = await findNeighbourSource(db, id);
+  if (!source) return undefined;
+  return pollNeighbourSource(db, source, options);
+}
