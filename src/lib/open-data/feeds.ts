@@ -63,21 +63,28 @@ export function buildRss(meta: FeedMeta, changes: ApiChange[]): string {
   });
 }
 
+/** What every Atom feed of ours starts with (RFC 4287's required feed elements). */
+function atomFeedHead(meta: FeedMeta) {
+  return {
+    '@_xmlns': 'http://www.w3.org/2005/Atom',
+    '@_xml:lang': 'en-GB',
+    id: meta.feedUrl,
+    title: xmlSafe(meta.title),
+    subtitle: xmlSafe(meta.description),
+    updated: meta.updated.toISOString(),
+    link: [
+      { '@_rel': 'self', '@_type': 'application/atom+xml', '@_href': meta.feedUrl },
+      { '@_rel': 'alternate', '@_type': 'text/html', '@_href': meta.pageUrl },
+    ],
+    author: { name: xmlSafe(meta.author) },
+  };
+}
+
 export function buildAtom(meta: FeedMeta, changes: ApiChange[]): string {
   return builder.build({
     ...XML_DECLARATION,
     feed: {
-      '@_xmlns': 'http://www.w3.org/2005/Atom',
-      '@_xml:lang': 'en-GB',
-      id: meta.feedUrl,
-      title: xmlSafe(meta.title),
-      subtitle: xmlSafe(meta.description),
-      updated: meta.updated.toISOString(),
-      link: [
-        { '@_rel': 'self', '@_type': 'application/atom+xml', '@_href': meta.feedUrl },
-        { '@_rel': 'alternate', '@_type': 'text/html', '@_href': meta.pageUrl },
-      ],
-      author: { name: xmlSafe(meta.author) },
+      ...atomFeedHead(meta),
       entry: changes.map((c) => ({
         id: changeId(c),
         title: xmlSafe(c.title),
@@ -194,17 +201,7 @@ export function buildCapIndex(meta: FeedMeta, alerts: ApiAlert[]): string {
   return builder.build({
     ...XML_DECLARATION,
     feed: {
-      '@_xmlns': 'http://www.w3.org/2005/Atom',
-      '@_xml:lang': 'en-GB',
-      id: meta.feedUrl,
-      title: xmlSafe(meta.title),
-      subtitle: xmlSafe(meta.description),
-      updated: meta.updated.toISOString(),
-      link: [
-        { '@_rel': 'self', '@_type': 'application/atom+xml', '@_href': meta.feedUrl },
-        { '@_rel': 'alternate', '@_type': 'text/html', '@_href': meta.pageUrl },
-      ],
-      author: { name: xmlSafe(meta.author) },
+      ...atomFeedHead(meta),
       entry: alerts.map((a) => ({
         id: a.capUrl,
         title: xmlSafe(a.headline),
