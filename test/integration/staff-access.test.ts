@@ -2,7 +2,7 @@
 // visitors who are not signed in and for each role — refused requests must change nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { count, eq } from 'drizzle-orm';
-import { accounts, alerts, auditEvents, pages, placeGrants, places, revisions, sessions } from '../../db/schema/index.ts';
+import { accounts, alerts, auditEvents, neighbourSources, pages, placeGrants, places, revisions, sessions } from '../../db/schema/index.ts';
 import type { Role } from '../../src/lib/auth/roles.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
@@ -17,6 +17,7 @@ let alertId: number;
 let pageId: number;
 let accountId: number;
 let placeRevision: string;
+let sourceId: number;
 let base: (table: typeof places | typeof alerts | typeof pages, id: number) => Promise<string>;
 
 type Need = Role | 'granted';
@@ -72,6 +73,15 @@ const routes: Route[] = [
   { path: () => `/staff/accounts/${accountId}`, get: 'admin', post: 'admin', fields: async () => ({ action: 'disable' }) },
   { path: () => '/staff/audit', get: 'admin' },
   { path: () => '/staff/security', get: 'reporter' },
+  { path: () => '/staff/coverage', get: 'editor' },
+  { path: () => '/staff/review', get: 'editor', post: 'editor', fields: async () => ({ action: 'spam', suggestion: ['1'] }) },
+  {
+    path: () => '/staff/neighbours',
+    get: 'admin',
+    post: 'admin',
+    fields: async () => ({ action: 'add-feed', councilId: '1', title: 'Matrix feed', url: 'https://example.org/feed.xml' }),
+  },
+  { path: () => `/staff/neighbours/${sourceId}`, get: 'admin', post: 'admin', fields: async () => ({ action: 'pause' }) },
 ];
 
 const ROLES: Role[] = ['reporter', 'editor', 'admin'];
@@ -86,7 +96,8 @@ function allowed(role: Role, need: Need): boolean {
 async function snapshot() {
   const n = async (table: typeof revisions | typeof accounts | typeof auditEvents | typeof placeGrants) => ((await t.db.select({ n: count() }).from(table))[0]!.n);
   const disabled = (await t.db.select({ d: accounts.disabledAt }).from(accounts).where(eq(accounts.id, accountId)))[0]!.d;
-  return { revisions: await n(revisions), accounts: await n(accounts), grants: await n(placeGrants), disabled };
+  const feeds = await t.db.select({ id: neighbourSources.id, paused: neighbourSources.paused }).from(neighbourSources);
+  return { revisions: await n(revisions), accounts: await n(accounts), grants: await n(placeGrants), disabled, feeds };
 }
 
 beforeAll(async () => {
@@ -106,6 +117,7 @@ beforeAll(async () => {
   await t.db.insert(placeGrants).values({ accountId: as.reporter.accountId, placeId: grantedPlaceId });
   accountId = as.editor.accountId;
   placeRevision = await base(places, placeId);
+  sourceId = (await t.db.select({ id: neighbourSources.id }).from(neighbourSources).limit(1))[0]!.id;
 });
 afterAll(async () => {
   await server?.stop();

@@ -18,7 +18,10 @@ export type AuditAction =
   | 'grant-removed'
   | 'account-disabled'
   | 'account-enabled'
-  | 'password-changed';
+  | 'password-changed'
+  | 'neighbour-source-added'
+  | 'neighbour-source-changed'
+  | 'neighbour-source-removed';
 
 export function auditStatement(db: Database, action: AuditAction, accountId: number | null, subject: string, detail?: Record<string, unknown>) {
   return db.insert(auditEvents).values({ action, accountId, subject, detail: detail ?? null, createdAt: new Date() });
@@ -64,6 +67,9 @@ export const AUDIT_ACTION_LABEL: Record<AuditAction, string> = {
   'account-disabled': 'Account disabled',
   'account-enabled': 'Account enabled',
   'password-changed': 'Password changed',
+  'neighbour-source-added': 'Neighbour feed added',
+  'neighbour-source-changed': 'Neighbour feed changed',
+  'neighbour-source-removed': 'Neighbour feed removed',
 };
 
 export const AUDIT_ACTIONS = Object.keys(AUDIT_ACTION_LABEL) as AuditAction[];

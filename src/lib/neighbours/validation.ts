@@ -9,7 +9,7 @@ export const COUNCIL_NAME_MAX = 100;
 export const FEED_TITLE_MAX = 100;
 export const URL_MAX = 2_000;
 export const KEYWORD_MAX = 60;
-export const KEYWORDS_MAX = 100;
+export const KEYWORDS_MAX = 50;
 
 /** The council form as typed. Field names are the inputs' ids. */
 export interface NeighbourCouncilFormValues {
@@ -165,4 +165,140 @@ export function parseKeywordsForm(value: string): KeywordsFormResult {
   const long = phrases.find((p) => p.length > KEYWORD_MAX);
   if (long) return { ok: false, issues: [{ field: 'keywords', message: `Each word or phrase must be ${KEYWORD_MAX} characters or fewer` }] };
   return { ok: true, phrases };
+}
+
+// ——— the staff screens (/staff/neighbours, /staff/coverage) ———
+
+/** The value of the council list's "a council not listed here" choice. */
+export const NEW_COUNCIL = 'new';
+
+/**
+ * The "add a feed" form as typed: a council from the list, or a new council named in the same
+ * form (so an admin adds a neighbour and its first feed in one step).
+ */
+export interface AddNeighbourFeedFormValues {
+  /** A council's id, or NEW_COUNCIL. */
+  councilId: string;
+  newCouncilName: string;
+  newCouncilWebsite: string;
+  title: string;
+  url: string;
+}
+
+export function readAddNeighbourFeedForm(form: FormData): AddNeighbourFeedFormValues {
+  return {
+    councilId: text(form, 'councilId'),
+    newCouncilName: text(form, 'newCouncilName'),
+    newCouncilWebsite: text(form, 'newCouncilWebsite'),
+    title: text(form, 'title'),
+    url: text(form, 'url'),
+  };
+}
+
+export function blankAddNeighbourFeedForm(): AddNeighbourFeedFormValues {
+  return { councilId: '', newCouncilName: '', newCouncilWebsite: '', title: '', url: '' };
+}
+
+export type AddNeighbourFeedFormResult =
+  | {
+      ok: true;
+      /** An existing council's id, or the new council's form values (checked already). */
+      council: { kind: 'existing'; id: number } | { kind: 'new'; values: NeighbourCouncilFormValues };
+      feed: { title: string; url: string };
+    }
+  | { ok: false; issues: FormIssue[] };
+
+const ADD_FEED_ORDER: readonly string[] = ['councilId', 'newCouncilName', 'newCouncilWebsite', 'title', 'url'];
+/** The council form's fields as they are named in the add-feed form. */
+const NEW_COUNCIL_FIELD: Record<string, string> = { name: 'newCouncilName', slug: 'newCouncilName', websiteUrl: 'newCouncilWebsite', sortOrder: 'newCouncilName' };
+
+/**
+ * Checks the add-feed form whole, new council included, so nothing is written when any part
+ * of it is wrong (no council left behind without the feed it was added for).
+ */
+export function parseAddNeighbourFeedForm(values: AddNeighbourFeedFormValues): AddNeighbourFeedFormResult {
+  const choice = values.councilId.trim();
+  const isNew = choice === NEW_COUNCIL;
+  const issues: FormIssue[] = [];
+  if (!isNew && !/^\d{1,12}$/.test(choice)) issues.push({ field: 'councilId', message: 'Select a council, or “A council not listed here”' });
+
+  let council: NeighbourCouncilFormValues | null = null;
+  if (isNew) {
+    council = { name: values.newCouncilName, slug: '', websiteUrl: values.newCouncilWebsite, sortOrder: '' };
+    const parsedCouncil = parseNeighbourCouncilForm(council);
+    if (!parsedCouncil.ok) {
+      for (const issue of parsedCouncil.issues) {
+        const field = NEW_COUNCIL_FIELD[issue.field] ?? 'newCouncilName';
+        if (!issues.some((i) => i.field === field)) issues.push({ field, message: issue.message });
+      }
+    }
+  }
+
+  // The feed's own fields; its council was checked above.
+  const parsedFeed = parseNeighbourSourceForm({ councilId: '0', title: values.title, url: values.url });
+  if (!parsedFeed.ok) issues.push(...parsedFeed.issues.filter((i) => i.field !== 'councilId'));
+
+  if (issues.length > 0 || !parsedFeed.ok) {
+    return { ok: false, issues: issues.sort((a, b) => ADD_FEED_ORDER.indexOf(a.field) - ADD_FEED_ORDER.indexOf(b.field)) };
+  }
+  return {
+    ok: true,
+    council: council ? { kind: 'new', values: council } : { kind: 'existing', id: Number(choice) },
+    feed: { title: parsedFeed.values.title, url: parsedFeed.values.url },
+  };
+}
+
+/** The keywords form of one service: which service, and its phrases as typed. */
+export interface ServiceKeywordsFormValues {
+  service: string;
+  keywords: string;
+}
+
+export function readServiceKeywordsForm(form: FormData): ServiceKeywordsFormValues {
+  return { service: text(form, 'service'), keywords: text(form, 'keywords') };
+}
+
+/** The id of a service's keywords textarea (one per service on the page). */
+export function keywordsFieldId(serviceSlug: string): string {
+  return `keywords-${serviceSlug}`;
+}
+
+/** The windows the coverage screen offers, in hours. */
+export const COVERAGE_HOURS = [6, 12, 24, 48, 72] as const;
+export const DEFAULT_COVERAGE_HOURS = 24;
+/** The service filter's value for items that matched none of our services. */
+export const UNMATCHED_SERVICE = 'none';
+
+export interface CoverageQuery {
+  hours: number;
+  /** A neighbour's slug, or '' for every council. */
+  council: string;
+  /** A service slug, UNMATCHED_SERVICE, or '' for every service. */
+  service: string;
+  /** Values that make no sense (the page says so, answers 400 and shows the defaults). */
+  problems: FormIssue[];
+}
+
+const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+/**
+ * The coverage screen's GET form. Only the shape is checked here; whether a council or service
+ * exists is checked against the loaded matrix.
+ */
+export function parseCoverageQuery(params: URLSearchParams): CoverageQuery {
+  const problems: FormIssue[] = [];
+  const rawHours = (params.get('hours') ?? '').trim();
+  let hours: number = DEFAULT_COVERAGE_HOURS;
+  if (rawHours !== '') {
+    const asNumber = /^\d{1,3}$/.test(rawHours) ? Number(rawHours) : NaN;
+    if ((COVERAGE_HOURS as readonly number[]).includes(asNumber)) hours = asNumber;
+    else problems.push({ field: 'hours', message: `Select how far back to look: ${COVERAGE_HOURS.join(', ')} hours` });
+  }
+  const council = (params.get('council') ?? '').trim();
+  const service = (params.get('service') ?? '').trim();
+  const validCouncil = council === '' || (council.length <= 60 && SLUG.test(council));
+  const validService = service === '' || (service.length <= 60 && SLUG.test(service));
+  if (!validCouncil) problems.push({ field: 'council', message: 'Select a council from the list' });
+  if (!validService) problems.push({ field: 'service', message: 'Select a service from the list' });
+  return { hours, council: validCouncil ? council : '', service: validService ? service : '', problems };
 }
