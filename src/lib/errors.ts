@@ -1,12 +1,9 @@
-// Typed errors for unexpected outcomes; routes map them to pages in one place (the 404 / 500).
+// Typed errors for unexpected outcomes; src/middleware.ts maps them to pages in one place (sign-in, 403, 404, 400). Edit conflicts are expected outcomes, returned as values, not thrown.
 export class NotFoundError extends Error {
   override name = 'NotFoundError';
 }
 export class ForbiddenError extends Error {
   override name = 'ForbiddenError';
-}
-export class ConflictError extends Error {
-  override name = 'ConflictError';
 }
 
 /** For `.catch(nullIfNotFound)`: turns a NotFoundError into null so the route can answer 404. */

@@ -7,7 +7,7 @@ import { createServer } from 'node:http';
 const [bodyFile, headersJson, port] = process.argv.slice(2);
 const body = readFileSync(bodyFile);
 const headers = { ...JSON.parse(headersJson), 'content-length': String(body.length) };
-const server = createServer((req, res) => {
+const server = createServer((_req, res) => {
   res.writeHead(200, headers);
   res.end(body);
 });

@@ -19,10 +19,6 @@ export async function findAccount(db: Database, id: number): Promise<AccountRow 
   return row;
 }
 
-export function listAccounts(db: Database): Promise<AccountRow[]> {
-  return db.select().from(accounts).orderBy(asc(accounts.name));
-}
-
 /** Creates an account; the caller has checked the email is free. Returns its id. */
 export async function insertAccount(db: Database, account: NewAccount, actorId: number | null): Promise<number> {
   const passwordHash = await hashPassword(account.password);

@@ -40,16 +40,6 @@ export interface AuditEntry {
   actor: string | null;
 }
 
-export async function listAuditEvents(db: Database, limit = 200): Promise<AuditEntry[]> {
-  const rows = await db
-    .select({ id: auditEvents.id, action: auditEvents.action, subject: auditEvents.subject, detail: auditEvents.detail, at: auditEvents.createdAt, actor: accounts.name })
-    .from(auditEvents)
-    .leftJoin(accounts, eq(auditEvents.accountId, accounts.id))
-    .orderBy(desc(auditEvents.id))
-    .limit(limit);
-  return rows;
-}
-
 /** Every action, in plain words for the audit log (a Record, so a new action cannot go unlabelled). */
 export const AUDIT_ACTION_LABEL: Record<AuditAction, string> = {
   'sign-in': 'Signed in',

@@ -122,10 +122,6 @@ export function clearPageCache(): void {
   state().entries.clear();
 }
 
-export function cachedPageCount(): number {
-  return state().entries.size;
-}
-
 /**
  * Whether a conditional GET can be answered 304: If-None-Match wins over If-Modified-Since
  * (RFC 9110 §13.2.2).

@@ -94,16 +94,6 @@ export async function deleteNeighbourCouncil(db: Database, id: number): Promise<
 
 // ——— sources ———
 
-/** Feeds with their council, in council order then by title; optionally one council's. */
-export function listNeighbourSources(db: Database, filter: { councilId?: number } = {}): Promise<NeighbourSourceListing[]> {
-  return db
-    .select({ ...getSourceColumns(), ...sourceListingColumns })
-    .from(neighbourSources)
-    .innerJoin(neighbourCouncils, eq(neighbourSources.councilId, neighbourCouncils.id))
-    .where(filter.councilId === undefined ? undefined : eq(neighbourSources.councilId, filter.councilId))
-    .orderBy(asc(neighbourCouncils.sortOrder), asc(neighbourCouncils.name), asc(neighbourSources.title), asc(neighbourSources.id));
-}
-
 function getSourceColumns() {
   return {
     id: neighbourSources.id,
@@ -257,11 +247,6 @@ export function listNeighbourItems(db: Database, filter: NeighbourItemFilter = {
     .limit(Math.max(1, Math.min(filter.limit ?? 100, 1_000)));
 }
 
-export async function findNeighbourItem(db: Database, id: number): Promise<NeighbourItemRow | undefined> {
-  const [row] = await db.select().from(neighbourItems).where(eq(neighbourItems.id, id));
-  return row;
-}
-
 /** The stored items of a council with the given keys (the poller's "what do we have already"). */
 export async function findItemsByKeys(db: Database, councilId: number, keys: readonly string[]): Promise<NeighbourItemRow[]> {
   const found: NeighbourItemRow[] = [];
@@ -291,11 +276,6 @@ export async function loadClassificationRules(db: Database): Promise<Classificat
     if (row.phrase) rule.phrases.push(row.phrase);
   }
   return rules;
-}
-
-export async function listServiceKeywords(db: Database, serviceId: number): Promise<string[]> {
-  const rows = await db.select({ phrase: serviceKeywords.phrase }).from(serviceKeywords).where(eq(serviceKeywords.serviceId, serviceId)).orderBy(asc(serviceKeywords.phrase));
-  return rows.map((r) => r.phrase);
 }
 
 /** Replaces a service's phrases with `phrases`, atomically. */

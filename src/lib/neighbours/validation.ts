@@ -3,7 +3,7 @@
 // a slug or feed address is already taken is the database's question (service.ts).
 import { z } from 'zod';
 import type { FormIssue } from '../auth/service.ts';
-import type { NeighbourCouncilRow, NeighbourSourceRow } from './repository.ts';
+import type { NeighbourSourceRow } from './repository.ts';
 
 export const COUNCIL_NAME_MAX = 100;
 export const FEED_TITLE_MAX = 100;
@@ -32,16 +32,8 @@ const text = (form: FormData | URLSearchParams, name: string): string => {
   return typeof value === 'string' ? value : '';
 };
 
-export function readNeighbourCouncilForm(form: FormData): NeighbourCouncilFormValues {
-  return { name: text(form, 'name'), slug: text(form, 'slug'), websiteUrl: text(form, 'websiteUrl'), sortOrder: text(form, 'sortOrder') };
-}
-
 export function readNeighbourSourceForm(form: FormData): NeighbourSourceFormValues {
   return { councilId: text(form, 'councilId'), title: text(form, 'title'), url: text(form, 'url') };
-}
-
-export function neighbourCouncilFormValuesFrom(row: NeighbourCouncilRow): NeighbourCouncilFormValues {
-  return { name: row.name, slug: row.slug, websiteUrl: row.websiteUrl, sortOrder: String(row.sortOrder) };
 }
 
 export function neighbourSourceFormValuesFrom(row: NeighbourSourceRow): NeighbourSourceFormValues {
