@@ -8,8 +8,7 @@ import { alerts } from '../../../db/schema/index.ts';
 import type { Staff } from '../auth/guards.ts';
 import type { FormIssue } from '../auth/service.ts';
 import { NotFoundError } from '../errors.ts';
-import { changedFields, type FieldDiff } from '../revisions/diff.ts';
-import { staffAuthor, saveRevision, withoutHtml, type SaveOutcome } from '../revisions/editing.ts';
+import { staffAuthor, saveRevision, withoutHtml, type SaveOutcome, summariseConflict, type ConflictSummary } from '../revisions/editing.ts';
 import { findRevision } from '../revisions/history.ts';
 import { createContent } from '../revisions/service.ts';
 import type { AlertContent } from '../revisions/content.ts';
@@ -102,13 +101,7 @@ function bannerFor(params: URLSearchParams, items: AlertListItem[]): SuccessBann
   return null;
 }
 
-export interface AlertConflict {
-  /** Who published the version that came in between, and when. */
-  by: string;
-  at: Date;
-  theirChanges: FieldDiff[];
-  yourChanges: FieldDiff[];
-}
+export type AlertConflict = ConflictSummary;
 
 /** Everything the new-alert and edit-alert pages render. */
 export interface AlertEditor {
@@ -203,12 +196,7 @@ async function settle(id: number, outcome: SaveOutcome<'alert'>, values: AlertFo
       // Their version is now the base: saving again publishes on top of it, knowingly.
       baseRevisionId: outcome.current.id,
       values: values ?? editor.values,
-      conflict: {
-        by: outcome.current.authorName ?? outcome.current.authorLabel,
-        at: outcome.current.createdAt,
-        theirChanges: changedFields(outcome.theirChanges),
-        yourChanges: changedFields(outcome.yourChanges),
-      },
+      conflict: summariseConflict(outcome),
     },
   };
 }

@@ -8,8 +8,7 @@ import { pages } from '../../../db/schema/index.ts';
 import type { Staff } from '../auth/guards.ts';
 import type { FormIssue } from '../auth/service.ts';
 import { NotFoundError } from '../errors.ts';
-import { changedFields, type FieldDiff } from '../revisions/diff.ts';
-import { saveRevision, staffAuthor, withoutHtml, type SaveOutcome } from '../revisions/editing.ts';
+import { saveRevision, staffAuthor, withoutHtml, type SaveOutcome, summariseConflict, type ConflictSummary } from '../revisions/editing.ts';
 import { findRevision } from '../revisions/history.ts';
 import { createContent } from '../revisions/service.ts';
 import type { Database } from '../server/database.ts';
@@ -60,13 +59,7 @@ export async function loadPageList(params: URLSearchParams): Promise<PageList> {
   return { pages: rows, banner };
 }
 
-export interface PageConflict {
-  /** Who published the version that came in between, and when. */
-  by: string;
-  at: Date;
-  theirChanges: FieldDiff[];
-  yourChanges: FieldDiff[];
-}
+export type PageConflict = ConflictSummary;
 
 /** Everything the new-page and edit-page forms render. */
 export interface PageEditor {
@@ -162,12 +155,7 @@ async function settle(id: number, outcome: SaveOutcome<'page'>, values: PageForm
       // Their version is now the base: saving again publishes on top of it, knowingly.
       baseRevisionId: outcome.current.id,
       values: values ? { ...values, slug: editor.values.slug } : editor.values,
-      conflict: {
-        by: outcome.current.authorName ?? outcome.current.authorLabel,
-        at: outcome.current.createdAt,
-        theirChanges: changedFields(outcome.theirChanges),
-        yourChanges: changedFields(outcome.yourChanges),
-      },
+      conflict: summariseConflict(outcome),
     },
   };
 }

@@ -6,7 +6,7 @@ import type { Staff } from '../auth/guards.ts';
 import { hasRole } from '../auth/roles.ts';
 import type { Database } from '../server/database.ts';
 import { completeDraft, type ContentByKind, type DraftByKind } from './content.ts';
-import { diffContent, type FieldDiff } from './diff.ts';
+import { changedFields, diffContent, type FieldDiff } from './diff.ts';
 import { findRevision, type RevisionEntry } from './history.ts';
 import { publishRevision, type Author } from './service.ts';
 
@@ -80,4 +80,21 @@ export async function revertToRevision<K extends ContentKind>(
   const target = await findRevision(db, kind, targetId, revisionId);
   if (!target || !target.published) return { ok: false, reason: 'not_found' };
   return saveRevision(db, kind, targetId, baseRevisionId, withoutHtml<K>(target.content), author, `Reverted to revision ${revisionId}`);
+}
+
+/** An edit conflict as the forms show it: who published in between, when, and the changes on each side. */
+export interface ConflictSummary {
+  by: string;
+  at: Date;
+  theirChanges: FieldDiff[];
+  yourChanges: FieldDiff[];
+}
+
+export function summariseConflict<K extends ContentKind>(outcome: Extract<SaveOutcome<K>, { reason: 'conflict' }>): ConflictSummary {
+  return {
+    by: outcome.current.authorName ?? outcome.current.authorLabel,
+    at: outcome.current.createdAt,
+    theirChanges: changedFields(outcome.theirChanges),
+    yourChanges: changedFields(outcome.yourChanges),
+  };
 }
