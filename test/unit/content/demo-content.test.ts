@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { loadDemoContent, resolveOffset, type DemoContent } from '../../../src/lib/content/demo.ts';
 
-const geo = '../shared/data/geo';
+const geo = 'content/geo';
 const column = (file: string, name: string) =>
   (parseCsv(readFileSync(`${geo}/${file}`, 'utf8'), { columns: true }) as Record<string, string>[]).map((r) => r[name]!);
 
