@@ -32,6 +32,10 @@ export default defineConfig({
       // whether feeds may be on loopback/private addresses (the offline demo only, never production).
       NEIGHBOUR_POLL_MINUTES: envField.number({ context: 'server', access: 'secret', default: 10, int: true, min: 0 }),
       NEIGHBOUR_FEEDS_ALLOW_PRIVATE: envField.boolean({ context: 'server', access: 'secret', default: false }),
+      // Encrypts staff two-factor keys at rest: 32 random bytes, base64 or hex. Required when
+      // SITE_URL is https: (start-up refuses without it); development falls back to a key
+      // derived from the database's own secret.
+      TOTP_ENCRYPTION_KEY: envField.string({ context: 'server', access: 'secret', optional: true }),
     },
   },
 });

@@ -2,7 +2,16 @@
 // since the last build, then serve the built site (PORT, default 4321; HOST, default localhost).
 import { spawnSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { checkSettings, isProductionSite } from '../lib/server/settings-check.ts';
 import { computeBuildStamp, BUILD_STAMP_FILE } from './build-stamp.ts';
+
+// Unsafe or malformed settings stop everything before the database or the build is touched
+// (warnings are left to serve.ts, which checks again and logs them).
+const { errors } = checkSettings(process.env);
+if (errors.length > 0) {
+  for (const problem of errors) console.error(`Refusing to start: ${problem}`);
+  process.exit(1);
+}
 
 function run(command: string, args: string[]): void {
   const result = spawnSync(command, args, { stdio: 'inherit' });
@@ -10,9 +19,10 @@ function run(command: string, args: string[]): void {
 }
 
 // The demo's neighbouring councils' feeds are served by this very site (on localhost), which
-// the feed reader refuses by default. A production deployment must set
-// NEIGHBOUR_FEEDS_ALLOW_PRIVATE=false, so admins' feed addresses cannot reach our own network.
-process.env.NEIGHBOUR_FEEDS_ALLOW_PRIVATE ??= 'true';
+// the feed reader refuses by default. Not in production (an https: SITE_URL): there the
+// default stays false, and an explicit true was refused above, so admins' feed addresses
+// cannot reach the council's own network.
+if (!isProductionSite(process.env)) process.env.NEIGHBOUR_FEEDS_ALLOW_PRIVATE ??= 'true';
 
 run(process.execPath, ['--import', 'tsx', 'src/scripts/db.ts', 'prepare']);
 

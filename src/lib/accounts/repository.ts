@@ -176,13 +176,21 @@ export async function updatePassword(db: Database, accountId: number, password: 
   ]);
 }
 
-/** Turns two-factor on: stores the key (base64) and counts the session that proved it as verified. */
-export async function saveTotpKey(db: Database, accountId: number, keyBase64: string, sessionId: string, context: AuditContext): Promise<void> {
+/**
+ * Turns two-factor on: stores the key, sealed (src/lib/auth/totp-keys.ts), and counts the
+ * session that proved it as verified.
+ */
+export async function saveTotpKey(db: Database, accountId: number, sealedKey: string, sessionId: string, context: AuditContext): Promise<void> {
   await db.batch([
-    db.update(accounts).set({ totpKey: keyBase64 }).where(eq(accounts.id, accountId)),
+    db.update(accounts).set({ totpKey: sealedKey }).where(eq(accounts.id, accountId)),
     db.update(sessions).set({ twoFactorVerified: true }).where(eq(sessions.id, sessionId)),
     audit(db, 'two-factor-enabled', context),
   ]);
+}
+
+/** Re-seals a stored TOTP key (legacy → current key), unless it changed meanwhile. Not audited: the key is the same. */
+export async function replaceTotpKey(db: Database, accountId: number, from: string, to: string): Promise<void> {
+  await db.update(accounts).set({ totpKey: to }).where(and(eq(accounts.id, accountId), eq(accounts.totpKey, from)));
 }
 
 export async function clearTotpKey(db: Database, accountId: number, context: AuditContext): Promise<void> {

@@ -3,7 +3,7 @@
 // /staff/accounts, /staff/audit and /staff/security. Every change is audited in its write batch
 // (see repository.ts). Expected failures come back as { ok: false, issues } for the error summary.
 import { createTOTPKeyURI, verifyTOTPWithGracePeriod } from '@oslojs/otp';
-import { decodeBase32IgnorePadding, decodeBase64, encodeBase32UpperCaseNoPadding, encodeBase64 } from '@oslojs/encoding';
+import { decodeBase32IgnorePadding, encodeBase32UpperCaseNoPadding } from '@oslojs/encoding';
 import type { z } from 'zod';
 import {
   AUDIT_ACTION_LABEL,
@@ -18,9 +18,11 @@ import type { Staff } from '../auth/guards.ts';
 import { verifyPassword } from '../auth/passwords.ts';
 import { clearEvents, isLimited, recordEvent, SIGN_IN_PER_ACCOUNT } from '../auth/rate-limit.ts';
 import { ROLE_LABEL, type Role } from '../auth/roles.ts';
+import { openAccountTotpKey, sealAccountTotpKey, TWO_FACTOR_UNAVAILABLE } from '../auth/totp-keys.ts';
 import type { FormIssue } from '../auth/service.ts';
 import { invalidateAccountSessions } from '../auth/sessions.ts';
 import { NotFoundError } from '../errors.ts';
+import { logEvent } from '../logging/log.ts';
 import { getDb } from '../server/db.ts';
 import { getCouncil } from '../settings/repository.ts';
 import {
@@ -58,7 +60,7 @@ import {
 export type { FormIssue };
 
 /** A use case's answer: done, or the problems to show (400), or "too many attempts" (429). */
-export type Outcome<T extends object = object> = ({ ok: true } & T) | { ok: false; status: 400 | 429; issues: FormIssue[] };
+export type Outcome<T extends object = object> = ({ ok: true } & T) | { ok: false; status: 400 | 429 | 503; issues: FormIssue[] };
 
 const TOTP_PERIOD_SECONDS = 30;
 const TOTP_DIGITS = 6;
@@ -260,7 +262,14 @@ export async function enableTwoFactor(staff: Staff, form: FormData): Promise<Out
   if (!verifyTOTPWithGracePeriod(key, TOTP_PERIOD_SECONDS, TOTP_DIGITS, code.data, TOTP_GRACE_SECONDS)) {
     return invalid([{ field: 'code', message: 'The code is not right. Check the key in your app, then enter the code it shows now' }]);
   }
-  await saveTotpKey(db, account.id, encodeBase64(key), staff.session.id, auditContext(staff, account));
+  let sealed: string;
+  try {
+    sealed = await sealAccountTotpKey(db, account.id, key);
+  } catch (error) {
+    logEvent('error', 'two-factor key cannot be encrypted', { accountId: account.id, error });
+    return { ok: false, status: 503, issues: [{ field: 'code', message: TWO_FACTOR_UNAVAILABLE }] };
+  }
+  await saveTotpKey(db, account.id, sealed, staff.session.id, auditContext(staff, account));
   return { ok: true };
 }
 
@@ -275,7 +284,9 @@ export async function disableTwoFactor(staff: Staff, form: FormData): Promise<Ou
   if (!code.success) return invalid(issuesOf(code.error, { '': 'disable-code' }));
   const db = await getDb();
   if (await isLimited(db, SIGN_IN_PER_ACCOUNT, rateLimitKey(staff))) return { ok: false, status: 429, issues: [{ field: 'disable-code', message: TOO_MANY_ATTEMPTS }] };
-  if (!verifyTOTPWithGracePeriod(decodeBase64(account.totpKey), TOTP_PERIOD_SECONDS, TOTP_DIGITS, code.data, TOTP_GRACE_SECONDS)) {
+  const totpKey = await openAccountTotpKey(db, account.id, account.totpKey);
+  if (!totpKey) return { ok: false, status: 503, issues: [{ field: 'disable-code', message: TWO_FACTOR_UNAVAILABLE }] };
+  if (!verifyTOTPWithGracePeriod(totpKey, TOTP_PERIOD_SECONDS, TOTP_DIGITS, code.data, TOTP_GRACE_SECONDS)) {
     await recordEvent(db, SIGN_IN_PER_ACCOUNT, rateLimitKey(staff));
     await recordAudit(db, 'two-factor-failed', account.id, account.email);
     return invalid([{ field: 'disable-code', message: 'The code is not right. Enter the code your app shows now' }]);

@@ -1,7 +1,6 @@
 // Signing in and out: the use cases behind /staff/sign-in, /staff/sign-in/two-factor and
 // /staff/sign-out. Expected failures come back as { ok: false, issues } for the error summary.
 import { verifyTOTP } from '@oslojs/otp';
-import { decodeBase64 } from '@oslojs/encoding';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { accounts } from '../../../db/schema/index.ts';
@@ -9,6 +8,7 @@ import { recordAudit } from '../audit/service.ts';
 import { getDb } from '../server/db.ts';
 import { getHashSecret } from '../settings/repository.ts';
 import { dummyPasswordHash, verifyPassword } from './passwords.ts';
+import { openAccountTotpKey, TWO_FACTOR_UNAVAILABLE } from './totp-keys.ts';
 import { clearEvents, hashClientAddress, isLimited, recordEvent, SIGN_IN_PER_ACCOUNT, SIGN_IN_PER_ADDRESS } from './rate-limit.ts';
 import {
   createSession,
@@ -73,14 +73,18 @@ export async function signIn(form: FormData, clientAddress: string): Promise<Sig
 }
 
 /** Checks a 6-digit code from the account's authenticator app for a signed-in session. */
-export async function verifySignInCode(session: SessionRecord, form: FormData): Promise<{ ok: true } | { ok: false; status: 400 | 429; issues: FormIssue[] }> {
+export async function verifySignInCode(session: SessionRecord, form: FormData): Promise<{ ok: true } | { ok: false; status: 400 | 429 | 503; issues: FormIssue[] }> {
   const code = String(form.get('code') ?? '').replace(/\s/g, '');
   if (!/^\d{6}$/.test(code)) return { ok: false, status: 400, issues: [{ field: 'code', message: 'Enter the 6-digit code from your authenticator app' }] };
   const db = await getDb();
   const key = `account:${session.accountId}`;
   if (await isLimited(db, SIGN_IN_PER_ACCOUNT, key)) return { ok: false, status: 429, issues: [{ field: 'code', message: TRY_LATER.message }] };
   const [account] = await db.select({ totpKey: accounts.totpKey, email: accounts.email }).from(accounts).where(eq(accounts.id, session.accountId));
-  if (!account?.totpKey || !verifyTOTP(decodeBase64(account.totpKey), 30, 6, code)) {
+  const totpKey = account?.totpKey ? await openAccountTotpKey(db, session.accountId, account.totpKey) : null;
+  // A key that is there but cannot be opened is the site's problem, not a wrong code: say so,
+  // and do not count it against the person.
+  if (account?.totpKey && !totpKey) return { ok: false, status: 503, issues: [{ field: 'code', message: TWO_FACTOR_UNAVAILABLE }] };
+  if (!totpKey || !verifyTOTP(totpKey, 30, 6, code)) {
     await recordEvent(db, SIGN_IN_PER_ACCOUNT, key);
     await recordAudit(db, 'two-factor-failed', session.accountId, account?.email ?? '');
     return { ok: false, status: 400, issues: [{ field: 'code', message: 'The code is not right. Enter the code your app shows now' }] };

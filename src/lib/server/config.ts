@@ -8,12 +8,15 @@ import {
   SUGGESTION_MIN_FILL_SECONDS,
   SUGGESTIONS_PER_ADDRESS_PER_HOUR,
   SUGGESTIONS_WAITING_CAP,
+  TOTP_ENCRYPTION_KEY,
 } from 'astro:env/server';
 
 export const config = {
   databaseUrl: DATABASE_URL,
   databaseAuthToken: DATABASE_AUTH_TOKEN,
   siteUrl: SITE_URL,
+  /** 32 bytes, base64 or hex, that encrypt staff two-factor keys at rest (src/lib/auth/totp-keys.ts). */
+  totpEncryptionKey: TOTP_ENCRYPTION_KEY,
   neighbours: {
     /** Minutes between polls of each neighbour feed; 0 turns polling off. */
     intervalMinutes: NEIGHBOUR_POLL_MINUTES,
