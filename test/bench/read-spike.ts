@@ -111,8 +111,8 @@ async function main() {
   buildOnce();
   const dir = mkdtempSync(join(tmpdir(), 'csa-bench-'));
   const db = await createTestDb({ seed: true });
-  const site = await startServer(db.url);
-  const uncached = await startServer(db.url, { PAGE_CACHE: 'off' });
+  const site = await startServer(db.url, { LOG_REQUESTS: 'off' });
+  const uncached = await startServer(db.url, { PAGE_CACHE: 'off', LOG_REQUESTS: 'off' });
   try {
     const schoolsNow = (await (await fetch(`${site.url}/api/v1/services/schools`)).json()) as { places: unknown[] };
     const small = await compare(`Demo data (${schoolsNow.places.length} schools)`, site, dir);
