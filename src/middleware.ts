@@ -7,6 +7,7 @@ import { defineMiddleware } from 'astro:middleware';
 import { createStaffLoader, SignInRequiredError, TwoFactorRequiredError } from './lib/auth/guards.ts';
 import { BadRequestError, ForbiddenError, NotFoundError } from './lib/errors.ts';
 import { currentContentState, entityTag, isCacheable, isNotModified, storePage } from './lib/http/page-cache.ts';
+import { isDatabaseUnavailableError, noteDatabaseFailure } from './lib/server/database-health.ts';
 
 const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
@@ -43,6 +44,10 @@ function responseForError(context: APIContext, error: unknown): Promise<Response
   if (error instanceof ForbiddenError) return context.rewrite('/403');
   if (error instanceof NotFoundError) return context.rewrite('/404');
   if (error instanceof BadRequestError) return context.rewrite('/400');
+  if (isDatabaseUnavailableError(error)) {
+    noteDatabaseFailure(error);
+    return context.rewrite('/503');
+  }
   throw error;
 }
 

@@ -2,9 +2,22 @@
 // the page cache is answered from memory (with 304s and pre-compressed bodies) and never enters
 // Astro; everything else — and the first request for a page — goes to Astro's handler. Many
 // simultaneous misses for one page wait for a single render (no stampede).
+//
+// When the database does not answer, a public page is answered with its last good copy, marked
+// "This page may be out of date … (last checked 07:12)", uncacheable; a page with no such copy
+// goes to Astro, which answers 503 at once (src/pages/503.astro). See database-health.ts.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
-import { getCachedPage, isContentStateFresh, isNotModified, refreshContentState, type CachedPage } from './page-cache.ts';
+import {
+  getCachedPage,
+  getLastGoodPage,
+  isContentStateFresh,
+  isNotModified,
+  refreshContentState,
+  STALE_NOTICE_MARKER,
+  type CachedPage,
+  type LastGoodPage,
+} from './page-cache.ts';
 
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -44,16 +57,21 @@ function chooseEncoding(acceptEncoding: string | undefined): 'br' | 'gzip' | nul
   return choice;
 }
 
+type Coding = 'identity' | 'br' | 'gzip';
+
+function encode(body: Buffer, coding: Coding): Buffer {
+  return coding === 'br'
+    ? brotliCompressSync(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 6, [zlib.BROTLI_PARAM_SIZE_HINT]: body.length } })
+    : coding === 'gzip'
+      ? gzipSync(body, { level: 6 })
+      : body;
+}
+
 /** The body and full headers for one content coding, computed once per cached page. */
-function variant(page: CachedPage, coding: 'identity' | 'br' | 'gzip'): { body: Buffer; headers: Record<string, string> } {
+function variant(page: CachedPage, coding: Coding): { body: Buffer; headers: Record<string, string> } {
   let v = page.encoded.get(coding);
   if (!v) {
-    const body =
-      coding === 'br'
-        ? brotliCompressSync(page.body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 6, [zlib.BROTLI_PARAM_SIZE_HINT]: page.body.length } })
-        : coding === 'gzip'
-          ? gzipSync(page.body, { level: 6 })
-          : page.body;
+    const body = encode(page.body, coding);
     const headers: Record<string, string> = Object.fromEntries(page.headers);
     headers['etag'] = page.etag;
     if (page.lastModified) headers['last-modified'] = page.lastModified;
@@ -83,6 +101,64 @@ function sendCachedPage(req: IncomingMessage, res: ServerResponse, page: CachedP
   res.end(req.method === 'HEAD' ? undefined : v.body);
 }
 
+const clockFormat = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+const dayFormat = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', weekday: 'long', day: 'numeric', month: 'long' });
+
+/** "07:12" — or "23:50 on Friday 20 November" when that was not today in London. */
+export function lastCheckedLabel(knownGoodAt: number, now = Date.now()): string {
+  const time = clockFormat.format(knownGoodAt);
+  const day = dayFormat.format(knownGoodAt);
+  return day === dayFormat.format(now) ? time : `${time} on ${day}`;
+}
+
+/**
+ * The notice put at the layout's marker on a last good copy: a GOV.UK notification banner, in
+ * the HTML itself (no JavaScript). Only the time is variable, and it is digits and words we made.
+ */
+export function staleNoticeHtml(lastChecked: string): string {
+  return (
+    '<div class="govuk-width-container"><div class="govuk-notification-banner govuk-!-margin-top-4 govuk-!-margin-bottom-0" ' +
+    'role="region" aria-labelledby="csa-stale-notice-title" data-module="govuk-notification-banner">' +
+    '<div class="govuk-notification-banner__header"><h2 class="govuk-notification-banner__title" id="csa-stale-notice-title">Important</h2></div>' +
+    '<div class="govuk-notification-banner__content">' +
+    `<p class="govuk-notification-banner__heading">This page may be out of date: we could not check for updates (last checked ${lastChecked}).</p>` +
+    '<p class="govuk-body">Try again in a few minutes.</p>' +
+    '</div></div></div>'
+  );
+}
+
+/**
+ * The last good copy with the notice, for one content coding: made once per page and "last
+ * checked" time (an outage does not recompress per request). Never stored by browsers or CDNs,
+ * no validators (the bytes are not the page's), X-Cache: STALE.
+ */
+function staleVariant(good: LastGoodPage, knownGoodAt: number, coding: Coding, now: number): { body: Buffer; headers: Record<string, string> } {
+  if (!good.stale || good.stale.knownGoodAt !== knownGoodAt) good.stale = { knownGoodAt, encoded: new Map() };
+  const label = lastCheckedLabel(knownGoodAt, now);
+  const key = `${coding} ${label}`;
+  let v = good.stale.encoded.get(key);
+  if (!v) {
+    const { body: original } = good.page;
+    const notice = Buffer.from(staleNoticeHtml(label));
+    const html = Buffer.concat([original.subarray(0, good.noticeAt), notice, original.subarray(good.noticeAt + STALE_NOTICE_MARKER.length)]);
+    const body = encode(html, coding);
+    const headers: Record<string, string> = Object.fromEntries(good.page.headers);
+    headers['cache-control'] = 'no-store';
+    headers['x-cache'] = 'STALE';
+    if (coding !== 'identity') headers['content-encoding'] = coding;
+    headers['content-length'] = String(body.length);
+    v = { body, headers };
+    good.stale.encoded.set(key, v);
+  }
+  return v;
+}
+
+function sendStalePage(req: IncomingMessage, res: ServerResponse, good: LastGoodPage, knownGoodAt: number): void {
+  const v = staleVariant(good, knownGoodAt, chooseEncoding(req.headers['accept-encoding']) ?? 'identity', Date.now());
+  res.writeHead(good.page.status, v.headers);
+  res.end(req.method === 'HEAD' ? undefined : v.body);
+}
+
 export function createFrontHandler(options: FrontServerOptions): NodeHandler {
   const rendering = new Map<string, Promise<void>>();
 
@@ -98,17 +174,20 @@ export function createFrontHandler(options: FrontServerOptions): NodeHandler {
     const cacheable = options.cacheEnabled && (req.method === 'GET' || req.method === 'HEAD') && CACHEABLE_PATH.test(url);
     if (!cacheable) return options.astro(req, res);
 
-    try {
-      if (!isContentStateFresh(options.checkIntervalMs) && !(await refreshContentState(options.checkIntervalMs))) {
+    const key = url;
+    if (!isContentStateFresh(options.checkIntervalMs)) {
+      let known: boolean;
+      try {
+        known = await refreshContentState(options.checkIntervalMs);
+      } catch {
+        // The database did not answer (logged once per outage by database-health.ts): the last
+        // good copy, marked as possibly out of date; with none, Astro answers 503 at once.
+        const stale = getLastGoodPage(key);
+        if (stale) return sendStalePage(req, res, stale.good, stale.knownGoodAt);
         return options.astro(req, res);
       }
-    } catch (error) {
-      // The database did not answer: let Astro render (it shows the error page) — never a
-      // page from before a change we could not check for.
-      console.error('Page cache: could not read the content version', error);
-      return options.astro(req, res);
+      if (!known) return options.astro(req, res);
     }
-    const key = url;
     const hit = getCachedPage(key);
     if (hit) return sendCachedPage(req, res, hit);
 

@@ -1,6 +1,5 @@
 // The public site's read models: one function per public page, each returning everything that
 // page renders (including the site chrome: council, alert banner, footer links).
-import { sql } from 'drizzle-orm';
 import { listActiveAlerts, findPublishedAlert, type AlertRow } from '../alerts/repository.ts';
 import { alertPhase, orderAlerts, type AlertPhase } from '../alerts/service.ts';
 import { NotFoundError } from '../errors.ts';
@@ -19,6 +18,9 @@ import {
 } from '../places/service.ts';
 import { effectiveStatus, type EffectiveStatus } from '../places/status.ts';
 import { getDb } from '../server/db.ts';
+import { checkedRead, isDatabaseUnavailableError } from '../server/database-health.ts';
+import { logEvent } from '../logging/log.ts';
+import { readContentState } from './content-state.ts';
 import { findServiceBySlug, listServices, type ServiceRow } from '../services/repository.ts';
 import { FALLBACK_COUNCIL, getCouncil, type Council } from '../settings/repository.ts';
 import type { Database } from '../server/database.ts';
@@ -30,9 +32,13 @@ export interface SiteChrome {
   footerPages: { slug: string; title: string }[];
 }
 
+/** The council and footer links last read, for error pages while the database is down. */
+let lastKnownChrome: SiteChrome | null = null;
+
 /** The council, the active alerts banner and the footer links every public page carries. */
 export async function loadChrome(db: Database, now: Date): Promise<SiteChrome> {
   const [council, active, footerPages] = await Promise.all([getCouncil(db), listActiveAlerts(db, now), listPublishedPages(db)]);
+  lastKnownChrome = { council, alerts: [], footerPages };
   return { council, alerts: orderAlerts(active), footerPages };
 }
 
@@ -144,23 +150,32 @@ export async function loadInformationPage(slug: string, now: Date): Promise<Info
   return { chrome: await loadChrome(db, now), page };
 }
 
-/** For the 404 and 500 pages: the chrome if the database answers, a bare one if not. */
+/**
+ * For the error pages: the chrome if the database answers; if not, the council (name, phone
+ * number) and footer links as last read by this process, without alerts, or a bare one.
+ */
 export async function loadErrorChrome(now: Date): Promise<SiteChrome> {
   try {
     return await loadChrome(await getDb(), now);
   } catch {
-    return { council: FALLBACK_COUNCIL, alerts: [], footerPages: [] };
+    return lastKnownChrome ?? { council: FALLBACK_COUNCIL, alerts: [], footerPages: [] };
   }
 }
 
-/** Liveness and database readiness for /healthz. */
+/**
+ * Liveness and database readiness for /healthz: a real read of published tables (a `select 1`
+ * answers even when the file underneath is unreadable), with a deadline; while the database is
+ * known to be down it answers at once, without trying (database-health.ts logs the outage).
+ */
 export async function checkHealth(): Promise<{ ok: boolean; database: string }> {
   try {
     const db = await getDb();
-    await db.run(sql`select 1`);
+    await checkedRead(() => readContentState(db, new Date()));
     return { ok: true, database: 'ok' };
   } catch (error) {
-    console.error('Health check: the database did not answer', error);
+    // An outage is logged once by database-health.ts; anything else (a schema newer than this
+    // code, a bug) is logged here, every time.
+    if (!isDatabaseUnavailableError(error)) logEvent('error', 'health check failed', { error });
     return { ok: false, database: 'unavailable' };
   }
 }
