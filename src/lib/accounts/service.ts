@@ -17,6 +17,7 @@ import {
 import type { Staff } from '../auth/guards.ts';
 import { verifyPassword } from '../auth/passwords.ts';
 import { clearEvents, isLimited, recordEvent, SIGN_IN_PER_ACCOUNT } from '../auth/rate-limit.ts';
+import { describeSignInDetail } from '../auth/sign-in-limits.ts';
 import { ROLE_LABEL, type Role } from '../auth/roles.ts';
 import { openAccountTotpKey, sealAccountTotpKey, TWO_FACTOR_UNAVAILABLE } from '../auth/totp-keys.ts';
 import type { FormIssue } from '../auth/service.ts';
@@ -396,9 +397,10 @@ export function describeAuditDetail(action: string, detail: unknown): string {
     case 'password-changed':
       return d.by === 'admin' ? 'Set by an administrator' : 'Changed by the account holder';
     case 'sign-in':
-      return d.twoFactor === 'pending' ? 'Two-factor code still to be entered' : '';
     case 'sign-in-failed':
-      return d.reason === 'disabled' ? 'The account is disabled' : '';
+    case 'sign-in-throttled':
+    case 'sign-in-slowed':
+      return describeSignInDetail(action, d);
     default:
       return Object.entries(d)
         .map(([key, value]) => `${key}: ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`)

@@ -7,6 +7,7 @@ export type AuditAction =
   | 'sign-in'
   | 'sign-in-failed'
   | 'sign-in-throttled'
+  | 'sign-in-slowed'
   | 'sign-out'
   | 'two-factor-enabled'
   | 'two-factor-disabled'
@@ -21,7 +22,8 @@ export type AuditAction =
   | 'password-changed'
   | 'neighbour-source-added'
   | 'neighbour-source-changed'
-  | 'neighbour-source-removed';
+  | 'neighbour-source-removed'
+  | 'council-settings-changed';
 
 export function auditStatement(db: Database, action: AuditAction, accountId: number | null, subject: string, detail?: Record<string, unknown>) {
   return db.insert(auditEvents).values({ action, accountId, subject, detail: detail ?? null, createdAt: new Date() });
@@ -45,6 +47,7 @@ export const AUDIT_ACTION_LABEL: Record<AuditAction, string> = {
   'sign-in': 'Signed in',
   'sign-in-failed': 'Sign-in failed',
   'sign-in-throttled': 'Sign-in blocked after too many attempts',
+  'sign-in-slowed': 'Sign-ins from new devices slowed',
   'sign-out': 'Signed out',
   'two-factor-enabled': 'Turned on two-factor authentication',
   'two-factor-disabled': 'Turned off two-factor authentication',
@@ -60,6 +63,7 @@ export const AUDIT_ACTION_LABEL: Record<AuditAction, string> = {
   'neighbour-source-added': 'Neighbour feed added',
   'neighbour-source-changed': 'Neighbour feed changed',
   'neighbour-source-removed': 'Neighbour feed removed',
+  'council-settings-changed': 'Council settings changed',
 };
 
 export const AUDIT_ACTIONS = Object.keys(AUDIT_ACTION_LABEL) as AuditAction[];
