@@ -91,16 +91,30 @@ export function matchesQuery(place: PlaceLike, query: string): boolean {
   return words.every((word) => haystack.includes(word));
 }
 
+/** True when a place passes the status and area filters (the search words are matched apart). */
+export function matchesStatusAndWard(place: WithEffective<PlaceLike>, filters: Pick<PlaceFilters, 'status' | 'ward'>): boolean {
+  return (filters.status === null || place.effective.status === filters.status) && (filters.ward === null || place.ward === filters.ward);
+}
+
+/**
+ * Status, area and exact words: the staff lists' filter, whose bulk update must act on exactly
+ * the places it names. Residents' searches are tolerant and ranked instead (search.ts).
+ */
 export function filterPlaces<T extends WithEffective<PlaceLike>>(list: readonly T[], filters: PlaceFilters): T[] {
-  return list.filter(
-    (place) =>
-      (filters.status === null || place.effective.status === filters.status) &&
-      (filters.ward === null || place.ward === filters.ward) &&
-      matchesQuery(place, filters.query),
-  );
+  return list.filter((place) => matchesStatusAndWard(place, filters) && matchesQuery(place, filters.query));
 }
 
 /** The distinct wards of a list of places, sorted, for the area filter. */
 export function wardsOf(list: readonly { ward: string }[]): string[] {
   return [...new Set(list.map((p) => p.ward).filter(Boolean))].sort((a, b) => a.localeCompare(b));
+}
+
+/** The `tel:` address of a phone number as shown ("01484 221000" → "tel:01484221000"). */
+export function phoneHref(phone: string): string {
+  return `tel:${phone.replace(/[^0-9+]/g, '')}`;
+}
+
+/** A website as link text: without "https://" or a bare trailing "/" ("www.example.sch.uk"). */
+export function websiteLabel(website: string): string {
+  return website.replace(/^https?:\/\//i, '').replace(/\/$/, '');
 }

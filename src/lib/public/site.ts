@@ -6,7 +6,7 @@ import { NotFoundError } from '../errors.ts';
 import { findPublishedPage, listPublishedPages, type PageRow } from '../pages/repository.ts';
 import { findPublishedPlace, listPlaceHistory, listPublishedPlaces, type PlaceHistoryEntry, type PlaceRow } from '../places/repository.ts';
 import {
-  filterPlaces,
+  matchesStatusAndWard,
   parsePlaceFilters,
   summariseStatuses,
   wardsOf,
@@ -16,6 +16,7 @@ import {
   type StatusSummary,
   type WithEffective,
 } from '../places/service.ts';
+import { searchPlaces, type PlaceSearchOutcome } from '../places/search.ts';
 import { effectiveStatus, type EffectiveStatus } from '../places/status.ts';
 import { getDb } from '../server/db.ts';
 import { checkedRead, isDatabaseUnavailableError } from '../server/database-health.ts';
@@ -69,7 +70,10 @@ export interface ServicePage {
   wards: string[];
   filters: PlaceFilters;
   problems: FilterProblem[];
-  places: WithEffective<PlaceRow>[];
+  /** What the search box found: by name (ranked), nearest a postcode, or a postcode we cannot place. */
+  search: PlaceSearchOutcome;
+  /** The places to list, in order; `distanceMiles` when the search was by postcode. */
+  places: (WithEffective<PlaceRow> & { distanceMiles: number | null })[];
 }
 
 export async function loadServicePage(serviceSlug: string, params: URLSearchParams, now: Date): Promise<ServicePage> {
@@ -80,6 +84,7 @@ export async function loadServicePage(serviceSlug: string, params: URLSearchPara
   const all = withEffectiveStatus(rows, now);
   const wards = wardsOf(all);
   const { filters, problems } = parsePlaceFilters(params, wards);
+  const found = searchPlaces(all, { text: filters.query }, { include: (place) => matchesStatusAndWard(place, filters) });
   return {
     chrome,
     service,
@@ -88,7 +93,8 @@ export async function loadServicePage(serviceSlug: string, params: URLSearchPara
     wards,
     filters,
     problems,
-    places: filterPlaces(all, filters),
+    search: found.outcome,
+    places: found.hits.map(({ place, distanceMiles }) => ({ ...place, distanceMiles })),
   };
 }
 
