@@ -1,13 +1,10 @@
 // Reading XML responses in tests: well-formedness, parsing (entity processing off, attributes
-// kept) and XML Schema validation with xmllint (Debian's libxml2-utils), never touching the
-// network.
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// kept) and XML Schema validation with libxml2's xmllint compiled to WebAssembly
+// (`xmllint-wasm`, from npm: no system package, no network — it has no way to fetch anything).
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-
-const XMLLINT = process.env.XMLLINT_PATH || '/usr/bin/xmllint';
+import { validateXML } from 'xmllint-wasm';
 
 /** A parsed XML element: child elements by name, attributes as "@_name", text as "#text". */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -18,33 +15,13 @@ export interface CheckResult {
   output: string;
 }
 
-function run(file: string, args: string[]): Promise<CheckResult> {
-  return new Promise((resolve) => {
-    execFile(file, args, { timeout: 20_000 }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== 'number') {
-        // xmllint is missing or was killed: say so rather than report an invalid document.
-        resolve({ ok: false, output: `Could not run ${file}: ${error.message}` });
-        return;
-      }
-      resolve({ ok: !error, output: `${stdout}${stderr}`.trim() });
-    });
-  });
-}
+const DOCUMENT = 'document.xml';
 
-async function withTempFile<T>(xml: string, use: (path: string) => Promise<T>): Promise<T> {
-  const dir = await mkdtemp(join(tmpdir(), 'csa-xml-'));
-  try {
-    const path = join(dir, 'document.xml');
-    await writeFile(path, xml, 'utf8');
-    return await use(path);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
-/** Validates a document against an XML Schema with `xmllint --noout --nonet --schema`. */
-export function validateWithXmllint(xml: string, xsdPath: string): Promise<CheckResult> {
-  return withTempFile(xml, (path) => run(XMLLINT, ['--noout', '--nonet', '--schema', xsdPath, path]));
+/** Validates a document against an XML Schema, as `xmllint --noout --schema` would. */
+export async function validateWithXmllint(xml: string, xsdPath: string): Promise<CheckResult> {
+  const schema = { fileName: basename(xsdPath), contents: await readFile(xsdPath, 'utf8') };
+  const result = await validateXML({ xml: { fileName: DOCUMENT, contents: xml }, schema });
+  return { ok: result.valid, output: result.errors.map((e) => e.rawMessage).join('\n') || result.rawOutput.trim() };
 }
 
 /**
@@ -57,7 +34,8 @@ export async function checkWellFormed(xml: string): Promise<CheckResult> {
     const { code, msg, line, col } = result.err;
     return { ok: false, output: `${code} at ${line}:${col}: ${msg}` };
   }
-  return withTempFile(xml, (path) => run(XMLLINT, ['--noout', '--nonet', path]));
+  const parsed = await validateXML({ xml: { fileName: DOCUMENT, contents: xml }, normalization: 'format' });
+  return { ok: parsed.valid, output: parsed.errors.map((e) => e.rawMessage).join('\n') };
 }
 
 /**
