@@ -26,7 +26,7 @@ const DOCUMENTED_STATUSES = ['open', 'closed', 'partially_open', 'opening_late',
 const DOCUMENTED_PLACE_FIELDS = [
   'id', 'service', 'slug', 'identifier', 'name', 'category', 'address', 'postcode', 'ward', 'location', 'status',
   'statusLabel', 'statusAsSet', 'lapsed', 'note', 'noteHtml', 'statusFrom', 'statusUntil', 'confirmedAt', 'updatedAt',
-  'url', 'apiUrl',
+  'url', 'apiUrl', 'phone', 'website', 'feeds',
 ];
 const SEVERITY_RANK: Record<string, number> = { severe: 0, warning: 1, info: 2 };
 const TIME_FIELDS = new Set(['lastUpdated', 'statusFrom', 'statusUntil', 'confirmedAt', 'updatedAt', 'startsAt', 'expiresAt', 'publishedAt']);
@@ -387,6 +387,16 @@ describe('the change log', () => {
 
   it('answers 400 naming the parameter for a page size that is not a whole number', async () => {
     await expectBadParameter('/api/v1/changes?limit=1.5', 'limit');
+  });
+
+  it('reads a page size and a cursor as plain decimal only: hex, exponents, signs, spaces and leading zeros are 400', async () => {
+    for (const value of ['0x10', '1e2', '+10', '%2010', '010', '9999999999999999999']) await expectBadParameter(`/api/v1/changes?limit=${value}`, 'limit');
+    for (const value of ['0x10', '1e309', '+1', '00', '9999999999999999999']) await expectBadParameter(`/api/v1/changes?since=${value}`, 'since');
+  });
+
+  it('says in the message which parameter is wrong', async () => {
+    const error = await expectJsonError('/api/v1/changes?limit=0x10', 400);
+    expect(error.message).toContain('limit must be a whole number from 1 to 500');
   });
 
   it('answers 400 naming the parameter for a service that is not a slug', async () => {

@@ -13,11 +13,17 @@ export function jsonError(status: number, message: string, issues?: ApiErrorBody
 
 type Result<T> = { ok: true; value: T } | { ok: false; issues: { parameter: string; message: string }[] };
 
+/** The 400 for bad parameters: the message says what was wrong, `issues` names each parameter. */
+function badParameters(issues: { parameter: string; message: string }[]): Response {
+  const what = issues.map((i) => i.message).join('; ');
+  return jsonError(400, what ? `The request has parameters that are not valid: ${what}` : 'The request has parameters that are not valid', issues);
+}
+
 /** Runs an open-data read model: 200 with JSON, 400 for bad parameters, 404 for unknown things. */
 export async function respondWithJson<T>(load: () => Promise<Result<T>>): Promise<Response> {
   try {
     const result = await load();
-    if (!result.ok) return jsonError(400, 'The request has parameters that are not valid', result.issues);
+    if (!result.ok) return badParameters(result.issues);
     const response = Response.json(result.value);
     setPublicCaching(response.headers);
     return response;
@@ -33,7 +39,7 @@ export async function respondWithDocument(
 ): Promise<Response> {
   try {
     const result = await load();
-    if (!result.ok) return jsonError(400, 'The request has parameters that are not valid', result.issues);
+    if (!result.ok) return badParameters(result.issues);
     const { body, contentType, filename } = result.value;
     const headers = new Headers({ 'Content-Type': contentType });
     if (filename) headers.set('Content-Disposition', `inline; filename="${filename}"`);

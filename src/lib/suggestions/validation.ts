@@ -42,7 +42,9 @@ export const SUGGESTION_FIELDS = [
 /**
  * Reads the named fields of a form as strings ('' when missing; a file upload counts as missing).
  * Browsers send line breaks in a textarea as CRLF: they are read as LF, so text a resident did
- * not touch compares equal to what was published.
+ * not touch compares equal to what was published. (A form read by src/lib/http/forms.ts is
+ * already clean — NFC, LF, no control characters or direction overrides, invisible-only values
+ * empty — the LF step is kept so this holds for any FormData.)
  */
 export function readSuggestionValues(form: FormData): FormValues {
   const values: FormValues = {};
