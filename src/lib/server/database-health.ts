@@ -11,8 +11,12 @@ import { logEvent } from '../logging/log.ts';
 
 /** While the database is down, how often one request may try it again (the others fail at once). */
 export const RECHECK_MS = 1_000;
-/** A health read (content version, /healthz) that takes longer than this counts as "not answering". */
-export const CHECK_TIMEOUT_MS = 2_000;
+/**
+ * A health read (content version, /healthz) that takes longer than this counts as "not
+ * answering". Generous on purpose: a busy two-core machine can take a second or two to answer a
+ * read that is merely queued, and a false outage fails every request for a second.
+ */
+export const CHECK_TIMEOUT_MS = 5_000;
 
 /** The database is not answering (or cannot be opened): nothing can be read or saved right now. */
 export class DatabaseUnavailableError extends Error {
@@ -106,7 +110,10 @@ export async function checkedRead<T>(read: () => Promise<T>, now = Date.now()): 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DatabaseUnavailableError(`The database did not answer within ${ms} ms`)), ms);
+    // The deadline is judged after the event loop's I/O phase (setImmediate): when the loop was
+    // blocked past the deadline, an answer that had already arrived is read first, so a busy
+    // process does not mistake its own lag for the database's silence.
+    timer = setTimeout(() => setImmediate(() => reject(new DatabaseUnavailableError(`The database did not answer within ${ms} ms`))), ms);
     timer.unref?.();
   });
   return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
