@@ -2,10 +2,13 @@
 import { defineConfig, envField } from 'astro/config';
 import node from '@astrojs/node';
 import { computeBuildStamp } from './src/scripts/build-stamp.ts';
+import { LARGEST_BODY_LIMIT_BYTES } from './src/lib/http/body-limit.ts';
 
 export default defineConfig({
   output: 'server',
-  adapter: node({ mode: 'standalone' }),
+  // The adapter's body limit is the second line of defence behind the front server's per-route
+  // limits (src/lib/http/body-limit.ts): the largest of them, not its default of 1 GiB.
+  adapter: node({ mode: 'standalone', bodySizeLimit: LARGEST_BODY_LIMIT_BYTES }),
   publicDir: './src/public',
   // We do not use Astro's own sessions: staff sessions live in our database (Lucia's design).
   session: false,

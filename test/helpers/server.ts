@@ -8,6 +8,8 @@ export interface TestServer {
   get: (path: string, init?: RequestInit) => Promise<Response>;
   stop: () => Promise<void>;
   output: () => string;
+  /** The server process's id (e.g. to read its memory from /proc). */
+  pid?: number;
 }
 
 async function freePort(): Promise<number> {
@@ -56,6 +58,7 @@ export async function startServer(
     url,
     get: (path, init) => fetch(`${url}${path}`, { redirect: 'manual', ...init }),
     output: () => log,
+    pid: child.pid,
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();

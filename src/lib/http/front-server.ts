@@ -18,6 +18,10 @@ import {
   type CachedPage,
   type LastGoodPage,
 } from './page-cache.ts';
+import { serveStaticAsset } from './static-assets.ts';
+import { declaresTooMuch, bodyLimitFor, readBoundedBody } from './body-limit.ts';
+import { allowedMethods, allowHeader, answersWithJson, refusesReads, SERVER_METHODS } from './methods.ts';
+import { securityHeaders } from './security-headers.ts';
 
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -31,7 +35,7 @@ export interface FrontServerOptions {
 }
 
 /** Paths whose GET responses may come from the cache (the routes still decide by their headers). */
-const CACHEABLE_PATH = /^\/(?:$|services\/|alerts\/|pages\/|api\/v1\/|feeds\/)/;
+const CACHEABLE_PATH = /^\/(?:$|find(?:$|\?)|services\/|alerts\/|pages\/|api\/v1\/|feeds\/)/;
 
 function parseEncoding(acceptEncoding: string): 'br' | 'gzip' | null {
   const accepted = acceptEncoding.split(',').map((part) => {
@@ -159,6 +163,186 @@ function sendStalePage(req: IncomingMessage, res: ServerResponse, good: LastGood
   res.end(req.method === 'HEAD' ? undefined : v.body);
 }
 
+// ---- Request admission: method, address and body checks, before static files, the cache or Astro.
+// The tables are src/lib/http/methods.ts (which methods each route takes) and body-limit.ts (how
+// many bytes). Every refusal here is an expected answer, never an exception: nothing reaches
+// Astro that it would answer with a 500 (it cannot build a Request for TRACE), and nothing is
+// logged but the request line. Errors are JSON under /api/, /feeds/ and /healthz, pages elsewhere.
+
+/** A request whose body the front server has read (chunked, within the limit): Astro's adapter takes it from here. */
+type RequestWithBody = IncomingMessage & { body?: Buffer };
+
+let ownAnswerHeaders: Record<string, string> | undefined;
+
+/** Whether a request needs admission at all: anything but a bodiless GET or HEAD of a plain address. */
+function needsAdmission(req: IncomingMessage, url: string): boolean {
+  const method = req.method;
+  if (method !== 'GET' && method !== 'HEAD') return true;
+  if (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined) return true;
+  if (url.charCodeAt(0) !== 47 /* / */ || url.includes('%') || url.includes('//')) return true;
+  return refusesReads(url);
+}
+
+/** The path as Astro will route it (decoded, duplicate slashes collapsed, no query); null when the address cannot be read. */
+function routedPath(url: string): string | null {
+  // The same test as the adapter's "Bad request." (decodeURI of the whole target), answered properly here.
+  if (url.includes('%')) {
+    try {
+      decodeURI(url);
+    } catch {
+      return null;
+    }
+  }
+  if (url === '*') return '*'; // `OPTIONS *`: the server as a whole
+  let target = url;
+  if (target.charCodeAt(0) !== 47) {
+    // Absolute form (`http://host/path`), as proxies send it.
+    try {
+      target = new URL(target).pathname;
+    } catch {
+      return null;
+    }
+  }
+  const end = target.search(/[?#]/);
+  let path = end === -1 ? target : target.slice(0, end);
+  if (path.includes('%')) {
+    path = decodeURI(path);
+    // A line break or other control character names nothing here (and Astro's route patterns
+    // stop at a line break, so /api/v1/a%0Ab would get the HTML 404): as unreadable as a bad escape.
+    if (/[\x00-\x1f\x7f]/.test(path)) return null;
+  }
+  if (path.includes('//')) path = path.replace(/\/{2,}/g, '/');
+  return path;
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+/** How long a refused upload's connection stays half-open after the answer, before it is closed for good. */
+const LINGER_MS = 1_000;
+
+/**
+ * Answers with `Connection: close` when a body is still on its way, and closes in two steps
+ * (RFC 9112, 9.6): our side at once, after the answer, then the whole socket LINGER_MS later.
+ * Destroying it at once, with the client's bytes unread, makes the kernel send a reset, and a
+ * client still uploading can lose the 413 before it has read it. Meanwhile nothing more is read
+ * (the rest of the body waits in the kernel, not in our memory). Node calls `destroySoon` on the
+ * socket once a `Connection: close` answer is sent; this socket's own version lingers.
+ */
+function closeAfterAnswer(req: IncomingMessage, res: ServerResponse): void {
+  if (!hasBody(req) || req.complete) return;
+  res.setHeader('Connection', 'close');
+  const socket = req.socket;
+  socket.destroySoon = () => {
+    req.pause();
+    socket.pause();
+    socket.end();
+    const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
+  };
+}
+
+/** An answer made here, not by Astro: small, never cached, with the security headers. */
+function sendOwnAnswer(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
+  ownAnswerHeaders ??= Object.fromEntries(securityHeaders(process.env.SITE_URL));
+  const length: Record<string, string> = status === 204 ? {} : { 'Content-Length': String(Buffer.byteLength(body)) };
+  res.writeHead(status, { ...ownAnswerHeaders, 'Cache-Control': 'no-store', ...headers, ...length });
+  res.end(status === 204 ? undefined : body);
+}
+
+/**
+ * Has Astro render one of its status pages (src/pages/405.astro, 413.astro, 400.astro) for a
+ * request it must not see as sent: Astro gets a view of the request as a bodiless GET of the
+ * status page, so the route never runs and the body is never read. Headers set on `res` (Allow,
+ * Connection) are kept. The request itself (and so the request log) keeps its method and address.
+ */
+function renderStatusPage(req: IncomingMessage, res: ServerResponse, astro: NodeHandler, page: string): void {
+  const headers = { ...req.headers };
+  for (const name of ['content-length', 'transfer-encoding', 'content-type', 'expect']) delete headers[name];
+  const view = new Proxy(req, {
+    get(target, property) {
+      if (property === 'method') return 'GET';
+      if (property === 'url') return page;
+      if (property === 'headers') return headers;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  void Promise.resolve(astro(view, res)).catch(() => {
+    if (!res.headersSent) sendOwnAnswer(res, 500, { 'Content-Type': 'text/plain; charset=utf-8' }, 'Sorry, there is a problem with the service.');
+  });
+}
+
+const REFUSAL_MESSAGES: Record<400 | 405 | 413, string> = {
+  400: 'The address could not be read: it has a malformed percent-encoding (a % not followed by two hexadecimal digits, or bytes that are not UTF-8) or an encoded control character.',
+  405: 'This address does not take that method: see the Allow header.',
+  413: 'The request body is too large for this address: nothing was saved.',
+};
+
+/** Answers a refused request: JSON or a page, the body left unread and the connection closed after it. */
+function refuse(req: IncomingMessage, res: ServerResponse, astro: NodeHandler, status: 400 | 405 | 413, path: string, allow?: string): void {
+  const headers: Record<string, string> = {};
+  if (allow) headers['Allow'] = allow;
+  closeAfterAnswer(req, res);
+  if (answersWithJson(path)) {
+    const body = JSON.stringify({ error: { status, message: REFUSAL_MESSAGES[status] } });
+    return sendOwnAnswer(res, status, { ...headers, 'Content-Type': 'application/json' }, body);
+  }
+  if (req.method === 'TRACE') {
+    // Never into Astro, not even as a view: a plain answer.
+    return sendOwnAnswer(res, status, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' }, 'Method not allowed.');
+  }
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  renderStatusPage(req, res, astro, status === 400 ? '/400' : `/${status}?from=${encodeURIComponent(path)}`);
+}
+
+/**
+ * The checks, in order: an address that cannot be decoded (400); OPTIONS (204 with Allow, no
+ * CORS headers); a method the route does not take (405 with Allow; TRACE included); a body over
+ * the route's limit (413, by its declared length before anything is read, or counted as a
+ * chunked body arrives, reading at most the limit). True when the request may go on (a chunked
+ * body then waits, read, in `req.body`, where Astro's adapter takes it), false when answered.
+ */
+async function admitRequest(req: IncomingMessage, res: ServerResponse, url: string, astro: NodeHandler): Promise<boolean> {
+  const method = req.method ?? 'GET';
+  const path = routedPath(url);
+  if (path === null) {
+    const end = url.search(/[?#]/);
+    refuse(req, res, astro, 400, end === -1 ? url : url.slice(0, end));
+    return false;
+  }
+  const methods = url === '*' ? SERVER_METHODS : allowedMethods(path);
+  if (method === 'OPTIONS') {
+    closeAfterAnswer(req, res);
+    sendOwnAnswer(res, 204, { Allow: allowHeader(methods) }, '');
+    return false;
+  }
+  if (!(methods as readonly string[]).includes(method)) {
+    refuse(req, res, astro, 405, path, allowHeader(methods));
+    return false;
+  }
+  if (!hasBody(req)) return true;
+  const limit = bodyLimitFor(path);
+  const declared = req.headers['content-length'];
+  if (req.headers['transfer-encoding'] === undefined && declared !== undefined) {
+    // Node reads exactly the declared length: within the limit, Astro may stream it.
+    if (!declaresTooMuch(declared, limit)) return true;
+    refuse(req, res, astro, 413, path);
+    return false;
+  }
+  const read = await readBoundedBody(req, limit);
+  if (read.ok) {
+    (req as RequestWithBody).body = read.body;
+    return true;
+  }
+  if (read.reason === 'too-large') refuse(req, res, astro, 413, path);
+  else res.destroy();
+  return false;
+}
+
 export function createFrontHandler(options: FrontServerOptions): NodeHandler {
   const rendering = new Map<string, Promise<void>>();
 
@@ -171,6 +355,10 @@ export function createFrontHandler(options: FrontServerOptions): NodeHandler {
 
   return async (req, res) => {
     const url = req.url ?? '/';
+    // Methods, malformed addresses and body limits (admitRequest above): refused before anything else.
+    if (needsAdmission(req, url) && !(await admitRequest(req, res, url, options.astro))) return;
+    // Files of the build (/_astro/…, the favicon, images): from memory, precompressed, with headers.
+    if (serveStaticAsset(req, res)) return;
     const cacheable = options.cacheEnabled && (req.method === 'GET' || req.method === 'HEAD') && CACHEABLE_PATH.test(url);
     if (!cacheable) return options.astro(req, res);
 
