@@ -7,29 +7,11 @@ import { defineMiddleware } from 'astro:middleware';
 import { createStaffLoader, SignInRequiredError, TwoFactorRequiredError } from './lib/auth/guards.ts';
 import { BadRequestError, ForbiddenError, NotFoundError } from './lib/errors.ts';
 import { currentContentState, entityTag, isCacheable, isNotModified, storePage } from './lib/http/page-cache.ts';
+import { securityHeaders } from './lib/http/security-headers.ts';
 import { isDatabaseUnavailableError, noteDatabaseFailure } from './lib/server/database-health.ts';
+import { config } from './lib/server/config.ts';
 
-const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-  "base-uri 'self'",
-  "object-src 'none'",
-].join('; ');
-
-const SECURITY_HEADERS: [string, string][] = [
-  ['Content-Security-Policy', CONTENT_SECURITY_POLICY],
-  ['X-Content-Type-Options', 'nosniff'],
-  ['X-Frame-Options', 'DENY'],
-  ['Referrer-Policy', 'strict-origin-when-cross-origin'],
-  ['Permissions-Policy', 'geolocation=(), camera=(), microphone=()'],
-  ['Cross-Origin-Opener-Policy', 'same-origin'],
-];
+const SECURITY_HEADERS = securityHeaders(config.siteUrl);
 
 /** Headers that belong to one response on the wire, not to the cached page. */
 const NOT_REPLAYED = new Set(['content-length', 'date', 'transfer-encoding', 'connection', 'etag', 'last-modified', 'x-cache']);
