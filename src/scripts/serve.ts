@@ -8,6 +8,7 @@
 import { createServer } from 'node:http';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
+import { answerClientError } from '../lib/http/client-errors.ts';
 import { createFrontHandler, type NodeHandler } from '../lib/http/front-server.ts';
 import { logEvent } from '../lib/logging/log.ts';
 import { withRequestLog } from '../lib/logging/request-log.ts';
@@ -33,6 +34,7 @@ const logRequests = process.env.LOG_REQUESTS !== 'off';
 const front = createFrontHandler({ astro: entry.handler, cacheEnabled, checkIntervalMs });
 const server = createServer(logRequests ? withRequestLog(front) : front);
 server.keepAliveTimeout = 65_000;
+server.on('clientError', answerClientError);
 server.listen(port, host, () => {
   logEvent('info', 'listening', { url: `http://${host}:${port}`, pageCache: cacheEnabled, logRequests, pid: process.pid });
 });

@@ -118,8 +118,8 @@ const LINE_BREAKS_IN_API_PATHS = true;
 const OTHER_METHODS = true;
 /** Bodies of megabytes: the front server's per-route limits (413). */
 const HUGE_BODIES = true;
-/** Query strings over Node's 16 KB header limit: Node itself answers 431 with an empty body. */
-const HUGE_QUERIES = false;
+/** Query strings over Node's 16 KB header limit: answered 431 with a sentence (src/lib/http/client-errors.ts). */
+const HUGE_QUERIES = true;
 
 // ─── Sending and checking ────────────────────────────────────────────────────────────────────
 
