@@ -99,9 +99,12 @@ afterAll(async () => {
 });
 
 describe('the schools closures page, as a browser receives it', () => {
-  it('sends no JavaScript at all', () => {
-    expect(parse(decoded(first[0]!)).querySelectorAll('script')).toHaveLength(0);
-    expect(first.filter((r) => /javascript/.test(r.headers['content-type'] ?? ''))).toEqual([]);
+  it('needs no JavaScript: its one script is the optional, deferred "Print this list" file', () => {
+    const scripts = parse(decoded(first[0]!)).querySelectorAll('script');
+    expect(scripts.map((s) => s.getAttribute('src'))).toEqual(['/scripts/print-link.js']);
+    expect(scripts.every((s) => s.hasAttribute('defer') && s.textContent.trim() === '')).toBe(true);
+    const javascript = first.filter((r) => /javascript/.test(r.headers['content-type'] ?? ''));
+    expect(javascript.reduce((sum, r) => sum + r.bodyBytes, 0)).toBeLessThan(1024);
   });
 
   it('sends the page and its stylesheets brotli-compressed, hashed files cached as immutable', () => {
