@@ -3,34 +3,21 @@
 // and the counts. Exit code 0 done, 1 refused or failed (nothing written), 2 wrong usage or a
 // libSQL server / Turso database (which keeps its own backups: the message says what to do).
 // Reads DATABASE_URL (default file:data/alerts.db) and DATABASE_AUTH_TOKEN.
-import { parseArgs } from 'node:util';
 import { backupDatabase } from '../lib/operations/backup.ts';
 import { formatBytes, formatDuration } from '../lib/operations/sqlite-files.ts';
+import { readFileArgument } from './file-argument.ts';
 
 const USAGE = 'Usage: npm run db:backup -- FILE [--force]   (--force replaces FILE if it exists)';
 
 async function main(): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ allowPositionals: true, options: { force: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } } });
-  } catch (error) {
-    console.error(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
-    return 2;
-  }
-  if (parsed.values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (parsed.positionals.length !== 1) {
-    console.error(USAGE);
-    return 2;
-  }
+  const args = readFileArgument(USAGE, ['force']);
+  if ('exitCode' in args) return args.exitCode;
   const databaseUrl = process.env.DATABASE_URL || 'file:data/alerts.db';
   const result = await backupDatabase({
     databaseUrl,
     authToken: process.env.DATABASE_AUTH_TOKEN,
-    file: parsed.positionals[0]!,
-    force: parsed.values.force,
+    file: args.file,
+    force: args.flags.force,
   });
   if (!result.ok) {
     for (const issue of result.issues) console.error(issue.message);

@@ -4,30 +4,17 @@
 // <name>.before-restore-<UTC time>. Exit code 0 done, 1 refused or failed (nothing replaced),
 // 2 wrong usage or a libSQL server / Turso database. Reads DATABASE_URL (default
 // file:data/alerts.db).
-import { parseArgs } from 'node:util';
 import { restoreDatabase } from '../lib/operations/restore.ts';
 import { formatBytes } from '../lib/operations/sqlite-files.ts';
+import { readFileArgument } from './file-argument.ts';
 
 const USAGE = 'Usage: npm run db:restore -- FILE   (stop the server first)';
 
 async function main(): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
-  } catch (error) {
-    console.error(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
-    return 2;
-  }
-  if (parsed.values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (parsed.positionals.length !== 1) {
-    console.error(USAGE);
-    return 2;
-  }
+  const args = readFileArgument(USAGE);
+  if ('exitCode' in args) return args.exitCode;
   const databaseUrl = process.env.DATABASE_URL || 'file:data/alerts.db';
-  const result = await restoreDatabase({ databaseUrl, file: parsed.positionals[0]! });
+  const result = await restoreDatabase({ databaseUrl, file: args.file });
   if (!result.ok) {
     for (const issue of result.issues) console.error(issue.message);
     return result.issues.some((issue) => issue.code === 'remote-database') ? 2 : 1;

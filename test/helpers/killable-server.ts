@@ -8,9 +8,8 @@
 // (snapshotBuild) and runs every server from that copy.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import type { TestServer } from './server.ts';
+import { freePort, type TestServer } from './server.ts';
 
 export interface KillableServer extends TestServer {
   pid: number;
@@ -51,17 +50,6 @@ export async function snapshotBuild(): Promise<BuildSnapshot> {
   symlinkSync(resolve('db'), join(dir, 'db'));
   symlinkSync(resolve('content'), join(dir, 'content'));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 function ended(child: ChildProcess): Promise<void> {

@@ -5,7 +5,6 @@
 // one clear sentence. Must stay green with every future migration.
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeBase64 } from '@oslojs/encoding';
@@ -15,7 +14,7 @@ import { readSchemaStatus, SchemaTooNewError } from '../../db/migrate.ts';
 import type { ApiChange } from '../../src/lib/open-data/serialize.ts';
 import { openDatabase } from '../../src/lib/server/database.ts';
 import { readHtml, textOf } from '../helpers/html.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
+import { freePort, startServer, type TestServer } from '../helpers/server.ts';
 import { formBody, signIn } from '../helpers/staff.ts';
 
 const FIXTURES = 'test/fixtures/databases';
@@ -98,17 +97,6 @@ async function schemaOf(url: string): Promise<string[]> {
   return withDatabase(url, async ({ client }) =>
     (await client.execute(`SELECT type || ' ' || name || ': ' || coalesce(sql, '') FROM sqlite_master ORDER BY type, name`)).rows.map((r) => String(r[0])),
   );
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 /** A TOTP code that will still be valid for a few seconds (never one about to roll over). */
