@@ -44,6 +44,7 @@ export async function seedDemoCouncil(db: Database, options: SeedOptions = {}): 
     db.insert(services).values({
       slug: service.slug, name: service.name, summary: service.summary, sortOrder: service.order,
       placeLabel: service.placeLabel, placeLabelPlural: service.placeLabelPlural, createdAt: now,
+      coverageUrgent: service.coverageUrgent, showNeighbours: service.showNeighbours,
     }).onConflictDoNothing({ target: services.slug }),
   );
   const [firstService, ...otherServices] = serviceInserts;
@@ -71,7 +72,7 @@ async function loadInto(
         serviceId: serviceIds.get(service.slug)!,
         slug: place.slug, identifier: place.identifier, name: place.name, category: place.category,
         address: place.address, postcode: place.postcode, ward: place.ward,
-        latitude: place.latitude, longitude: place.longitude,
+        latitude: place.latitude, longitude: place.longitude, phone: place.phone, website: place.website,
         status: state?.status ?? ('unknown' as const),
         noteMarkdown: state?.note ?? '',
         statusFrom: null,

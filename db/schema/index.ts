@@ -53,6 +53,13 @@ export const services = sqliteTable('services', {
   sortOrder: integer('sort_order').notNull(),
   placeLabel: text('place_label').notNull(),
   placeLabelPlural: text('place_label_plural').notNull(),
+  /**
+   * A neighbour's item about this service that we have not covered is urgent (schools, roads):
+   * editors are told at once (the dashboard, the staff feed of gaps), not only on the coverage screen.
+   */
+  coverageUrgent: integer('coverage_urgent', { mode: 'boolean' }).notNull().default(false),
+  /** The public page shows "What neighbouring councils are saying" (admins switch it on). */
+  showNeighbours: integer('show_neighbours', { mode: 'boolean' }).notNull().default(false),
   createdAt: createdAt(),
 });
 
@@ -74,6 +81,10 @@ export const places = sqliteTable(
     ward: text('ward').notNull().default(''),
     latitude: real('latitude'),
     longitude: real('longitude'),
+    /** The place's own phone number as people dial it ("01484 221000"), when known. */
+    phone: text('phone'),
+    /** The place's own website (http or https only), when known. */
+    website: text('website'),
     status: text('status', { enum: PLACE_STATUSES }).notNull().default('unknown'),
     noteMarkdown: text('note_markdown').notNull().default(''),
     /** Sanitised HTML rendered from noteMarkdown when the revision was written. */
@@ -368,3 +379,31 @@ export const serviceKeywords = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.serviceId, t.phrase] })],
 );
+
+/**
+ * An editor's decision that a neighbour's item needs nothing from us ("not about our area"),
+ * remembered so it stays off the gaps list however often the feed is read again. Whether an item
+ * is covered is not stored: it is worked out when read, from what we have published since.
+ */
+export const neighbourItemDismissals = sqliteTable('neighbour_item_dismissals', {
+  itemId: integer('item_id')
+    .primaryKey()
+    .references(() => neighbourItems.id, { onDelete: 'cascade' }),
+  /** Why, in the editor's words (one of the offered reasons, or their own). */
+  reason: text('reason').notNull(),
+  accountId: integer('account_id').references(() => accounts.id),
+  dismissedAt: timestamp('dismissed_at').notNull(),
+});
+
+/**
+ * A member of staff's private address for the feed of gaps (feed readers cannot sign in). Only
+ * the SHA-256 of the secret in the address is kept; making a new one or revoking removes the row.
+ */
+export const staffFeedTokens = sqliteTable('staff_feed_tokens', {
+  accountId: integer('account_id')
+    .primaryKey()
+    .references(() => accounts.id),
+  tokenHash: text('token_hash').notNull().unique(),
+  createdAt: timestamp('created_at').notNull(),
+  lastUsedAt: timestamp('last_used_at'),
+});

@@ -13,6 +13,7 @@ import type { AlertContent, PlaceContent } from '../../src/lib/revisions/content
 import { createTestDb, type TestDb } from '../helpers/db.ts';
 import { readHtml } from '../helpers/html.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
+import { waitUntil } from '../helpers/wait.ts';
 import { checkWellFormed, parseXml, unescapeXml, validateWithXmllint, xmlText, type XmlNode } from '../helpers/xml.ts';
 
 const CAP_XSD = fileURLToPath(new URL('../fixtures/cap-1.2.xsd', import.meta.url));
@@ -23,6 +24,7 @@ const CAP_NS = 'urn:oasis:names:tc:emergency:cap:1.2';
 const DOCUMENTED_CSV_COLUMNS = [
   'id', 'service', 'slug', 'name', 'identifier', 'category', 'address', 'postcode', 'ward', 'latitude', 'longitude',
   'status', 'status_label', 'status_as_set', 'lapsed', 'note', 'status_from', 'status_until', 'confirmed_at', 'updated_at', 'url',
+  'phone', 'website',
 ];
 
 /** RFC 822 dates as RSS uses them (four-digit year), e.g. "Sat, 21 Nov 2026 07:12:00 GMT". */
@@ -48,17 +50,6 @@ afterAll(async () => {
   t?.cleanup();
 });
 
-const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls until `check` holds (the server notices database changes every 250 ms). */
-async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 2_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting until ${what}`);
-    await wait(50);
-  }
-}
 
 /** An absolute URL on the test server, as the path to request. */
 function localPath(href: string): string {

@@ -13,7 +13,9 @@ import { findRevision } from '../revisions/history.ts';
 import { createContent } from '../revisions/service.ts';
 import type { AlertContent } from '../revisions/content.ts';
 import type { Database } from '../server/database.ts';
+import { config } from '../server/config.ts';
 import { getDb } from '../server/db.ts';
+import { shareAlert } from '../sharing/share.ts';
 import { listServices } from '../services/repository.ts';
 import { getCouncil } from '../settings/repository.ts';
 import { alertPhase, orderAlerts } from './service.ts';
@@ -115,6 +117,8 @@ export interface AlertEditor {
   published: { headline: string; state: AlertState } | null;
   issues: FormIssue[];
   conflict: AlertConflict | null;
+  /** What to paste into a social media post about the published alert (edit pages, not withdrawn). */
+  shareText?: string | null;
 }
 
 export type AlertFormOutcome =
@@ -171,7 +175,10 @@ async function loadCurrent(db: Database, id: number) {
 export async function loadAlertEditor(idParam: string | undefined): Promise<AlertEditor> {
   const id = parseId(idParam);
   const db = await getDb();
-  const [{ revision, state }, services] = await Promise.all([loadCurrent(db, id), serviceChoices(db)]);
+  const [{ revision, state }, services, council] = await Promise.all([loadCurrent(db, id), serviceChoices(db), getCouncil(db)]);
+  const c = revision.content;
+  const startsAt = new Date(c.startsAt);
+  const expiresAt = c.expiresAt ? new Date(c.expiresAt) : null;
   return {
     alertId: id,
     baseRevisionId: revision.id,
@@ -180,6 +187,7 @@ export async function loadAlertEditor(idParam: string | undefined): Promise<Aler
     published: { headline: revision.content.headline, state },
     issues: [],
     conflict: null,
+    shareText: state === 'withdrawn' ? null : shareAlert({ ...c, id, startsAt, expiresAt }, state, council, config.siteUrl).text,
   };
 }
 

@@ -1,5 +1,5 @@
 // The public change log: approved revisions in the order they were published (publish_seq),
-// optionally only those about one service.
+// optionally only those about one service, or about one place.
 import { sql } from 'drizzle-orm';
 import type { ContentKind } from '../../../db/schema/index.ts';
 import type { Database } from '../server/database.ts';
@@ -34,6 +34,8 @@ export interface ChangeQuery {
   limit: number;
   /** Only places of this service and alerts about it. */
   service?: { id: number; slug: string };
+  /** Only the changes to this place. */
+  placeId?: number;
 }
 
 export async function listChanges(db: Database, query: ChangeQuery): Promise<ChangeRow[]> {
@@ -43,12 +45,13 @@ export async function listChanges(db: Database, query: ChangeQuery): Promise<Cha
         OR (target_kind = 'alert' AND EXISTS (
           SELECT 1 FROM json_each(json_extract(revisions.content, '$.serviceSlugs')) WHERE value = ${query.service.slug})))`
     : sql``;
+  const ofPlace = query.placeId !== undefined ? sql`AND target_kind = 'place' AND target_id = ${query.placeId}` : sql``;
   const after = query.afterSeq !== undefined ? sql`AND publish_seq > ${query.afterSeq}` : sql``;
   const order = query.newestFirst ? sql`ORDER BY publish_seq DESC` : sql`ORDER BY publish_seq ASC`;
   const rows = await db.all<RawChange>(sql`
     SELECT publish_seq AS seq, id, target_kind, target_id, content, summary, author_label, reviewed_at
     FROM revisions
-    WHERE state = 'approved' AND publish_seq IS NOT NULL ${after} ${about}
+    WHERE state = 'approved' AND publish_seq IS NOT NULL ${after} ${about} ${ofPlace}
     ${order}
     LIMIT ${query.limit}`);
   return rows.map((r) => ({

@@ -6,6 +6,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ALERT_SEVERITIES, PLACE_STATUSES } from '../../../db/schema/index.ts';
+import { phoneField, websiteField } from '../places/validation.ts';
 import { endOfLondonDay } from '../time/london.ts';
 
 const slug = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, { error: 'must be lowercase words joined by hyphens' });
@@ -17,6 +18,9 @@ const councilSchema = z.object({
   siteName: z.string().min(1),
   websiteUrl: z.url(),
   contactPhone: z.string().min(1),
+  hashtag: z.string().regex(/^#[A-Za-z][A-Za-z0-9_]{0,49}$/, { error: 'must be "#" then letters, numbers and underscores, like "#KirkleesSnow"' }).optional(),
+  confirmBy: z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$/, { error: 'must be a 24-hour time, like "07:30"' }).optional(),
+  advicePage: slug.optional(),
 });
 
 const serviceSchema = z.object({
@@ -28,6 +32,10 @@ const serviceSchema = z.object({
   placeLabelPlural: z.string().min(1),
   /** Phrases that say a neighbouring council's item is about this service (classification). */
   keywords: z.array(z.string().trim().toLowerCase().min(1).max(60)).default([]),
+  /** A neighbour's item about it that we have not covered is urgent (editors are told at once). */
+  coverageUrgent: z.boolean().default(false),
+  /** Its public page shows "What neighbouring councils are saying". */
+  showNeighbours: z.boolean().default(false),
 });
 
 const coordinate = z.preprocess((v) => (v === '' ? null : Number(v)), z.number().nullable());
@@ -41,6 +49,9 @@ const placeRowSchema = z.object({
   ward: z.string(),
   latitude: coordinate,
   longitude: coordinate,
+  // Optional columns: the same rules as the staff form.
+  phone: z.string().default('').pipe(phoneField),
+  website: z.string().default('').pipe(websiteField),
 });
 
 const scenarioSchema = z.object({
@@ -138,6 +149,9 @@ export async function loadDemoContent(dir = 'content'): Promise<DemoContent> {
     if (!match) throw new ContentError(`pages/${name}: missing frontmatter`);
     const front = check(pageFrontmatterSchema, parseYaml(match[1]!), `pages/${name}`);
     pages.push({ slug: check(slug, name.replace(/\.md$/, ''), `pages/${name} file name`), ...front, bodyMarkdown: match[2]!.trim() });
+  }
+  if (council.advicePage && !pages.some((p) => p.slug === council.advicePage)) {
+    throw new ContentError(`council.yaml: advicePage "${council.advicePage}" is not a page in pages/`);
   }
   return { council, services, scenario, pages };
 }

@@ -1,4 +1,6 @@
 // The rel="alternate" links a public page carries to the feeds that mirror it.
+import { placeFeedPath } from './serialize.ts';
+
 export interface Alternate {
   type: string;
   href: string;
@@ -23,5 +25,14 @@ export function serviceAlternates(service: { slug: string; name: string }): Alte
     { type: 'application/feed+json', href: `/feeds/${service.slug}.json`, title: `${service.name} updates (JSON Feed)` },
     { type: 'text/csv', href: `/feeds/${service.slug}.csv`, title: `${service.name}: every place and its status (CSV)` },
     { type: 'application/json', href: `/api/v1/services/${service.slug}`, title: `${service.name} (JSON API)` },
+  ];
+}
+
+/** One place's feeds and JSON (on its page): a parent can follow one school. */
+export function placeAlternates(place: { id: number; name: string }): Alternate[] {
+  return [
+    { type: 'application/atom+xml', href: placeFeedPath(place.id, 'atom'), title: `${place.name} updates (Atom)` },
+    { type: 'application/feed+json', href: placeFeedPath(place.id, 'json'), title: `${place.name} updates (JSON Feed)` },
+    { type: 'application/json', href: `/api/v1/places/${place.id}`, title: `${place.name} (JSON API)` },
   ];
 }

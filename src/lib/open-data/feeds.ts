@@ -227,6 +227,7 @@ function csvCell(value: string | number | boolean | null): string | number | boo
 export const PLACE_CSV_COLUMNS = [
   'id', 'service', 'slug', 'name', 'identifier', 'category', 'address', 'postcode', 'ward', 'latitude', 'longitude',
   'status', 'status_label', 'status_as_set', 'lapsed', 'note', 'status_from', 'status_until', 'confirmed_at', 'updated_at', 'url',
+  'phone', 'website',
 ] as const;
 
 export function buildPlacesCsv(places: ApiPlace[]): string {
@@ -235,7 +236,7 @@ export function buildPlacesCsv(places: ApiPlace[]): string {
       [
         p.id, p.service, p.slug, p.name, p.identifier, p.category, p.address, p.postcode, p.ward,
         p.location?.latitude ?? null, p.location?.longitude ?? null, p.status, p.statusLabel, p.statusAsSet,
-        p.lapsed, p.note, p.statusFrom, p.statusUntil, p.confirmedAt, p.updatedAt, p.url,
+        p.lapsed, p.note, p.statusFrom, p.statusUntil, p.confirmedAt, p.updatedAt, p.url, p.phone, p.website,
       ].map(csvCell),
     ),
     { header: true, columns: [...PLACE_CSV_COLUMNS], record_delimiter: '\r\n', cast: { boolean: (v) => (v ? 'true' : 'false') } },

@@ -55,6 +55,9 @@ export interface ApiPlace {
   postcode: string;
   ward: string;
   location: { latitude: number; longitude: number } | null;
+  /** The place's own phone number and website, or null when not known. */
+  phone: string | null;
+  website: string | null;
   /** What residents are told now: a status set "until" a past time reads "unknown". */
   status: PlaceStatus;
   statusLabel: string;
@@ -69,6 +72,8 @@ export interface ApiPlace {
   updatedAt: string;
   url: string;
   apiUrl: string;
+  /** This place's own Atom feed and JSON Feed of its published changes. */
+  feeds: { atom: string; json: string };
 }
 
 export function toApiPlace(place: PlaceRow, serviceSlug: string, siteUrl: string, now: Date): ApiPlace {
@@ -84,6 +89,8 @@ export function toApiPlace(place: PlaceRow, serviceSlug: string, siteUrl: string
     postcode: place.postcode,
     ward: place.ward,
     location: place.latitude !== null && place.longitude !== null ? { latitude: place.latitude, longitude: place.longitude } : null,
+    phone: place.phone,
+    website: place.website,
     status: effective.status,
     statusLabel: effective.lapsed ? 'Not confirmed' : STATUS_PRESENTATION[effective.status].label,
     statusAsSet: place.status,
@@ -96,7 +103,13 @@ export function toApiPlace(place: PlaceRow, serviceSlug: string, siteUrl: string
     updatedAt: place.updatedAt.toISOString(),
     url: absoluteUrl(siteUrl, `/services/${serviceSlug}/${place.slug}`),
     apiUrl: absoluteUrl(siteUrl, `/api/v1/places/${place.id}`),
+    feeds: { atom: absoluteUrl(siteUrl, placeFeedPath(place.id, 'atom')), json: absoluteUrl(siteUrl, placeFeedPath(place.id, 'json')) },
   };
+}
+
+/** Where one place's feed is: /feeds/places/{id}.atom or .json. */
+export function placeFeedPath(placeId: number, format: 'atom' | 'json'): string {
+  return `/feeds/places/${placeId}.${format}`;
 }
 
 export interface ApiAlert {

@@ -1,10 +1,10 @@
 // Open data read models: one function per API route and feed. Everything comes from published
-// (approved) content only. Bad query parameters are expected failures ({ ok: false, issues });
-// unknown things throw NotFoundError.
+// (approved) content only. Bad query parameters are expected failures ({ ok: false, issues }),
+// read by ./parameters.ts; unknown things throw NotFoundError.
 import { z } from 'zod';
 import { findPublishedAlert, latestAlertRevisions, listActiveAlerts, listPublishedAlerts } from '../alerts/repository.ts';
 import { orderAlerts } from '../alerts/service.ts';
-import { listChanges } from '../changes/repository.ts';
+import { listChanges, type ChangeQuery } from '../changes/repository.ts';
 import { NotFoundError } from '../errors.ts';
 import { htmlToPlainText } from '../markdown/render.ts';
 import { findPublishedPage } from '../pages/repository.ts';
@@ -15,9 +15,11 @@ import { getDb } from '../server/db.ts';
 import type { Database } from '../server/database.ts';
 import { findServiceBySlug, listServices, type ServiceRow } from '../services/repository.ts';
 import { getCouncil } from '../settings/repository.ts';
+import { readQuery, wholeNumberParameter, parseWholeNumber, type Checked } from './parameters.ts';
 import { buildAtom, buildCapAlert, buildCapIndex, buildJsonFeed, buildPlacesCsv, buildRss, type FeedMeta } from './feeds.ts';
 import {
   absoluteUrl,
+  placeFeedPath,
   toApiAlert,
   toApiChange,
   toApiPage,
@@ -29,34 +31,6 @@ import {
   type ApiPlace,
   type ApiService,
 } from './serialize.ts';
-
-export interface Invalid {
-  ok: false;
-  issues: { parameter: string; message: string }[];
-}
-export type Checked<T> = { ok: true; value: T } | Invalid;
-
-function invalid(error: z.ZodError): Invalid {
-  return {
-    ok: false,
-    issues: error.issues.flatMap((i) =>
-      i.code === 'unrecognized_keys'
-        ? i.keys.map((key) => ({ parameter: key, message: `"${key}" is not a parameter of this address` }))
-        : [{ parameter: i.path.join('.') || 'query', message: i.message }],
-    ),
-  };
-}
-
-/** Query strings may only carry the parameters a route knows. */
-function readQuery<S extends z.ZodObject>(schema: S, params: URLSearchParams): Checked<z.infer<S>> {
-  const raw: Record<string, string> = {};
-  for (const [key, value] of params) {
-    if (key in raw) return { ok: false, issues: [{ parameter: key, message: `Give "${key}" once` }] };
-    raw[key] = value;
-  }
-  const result = schema.strict().safeParse(raw);
-  return result.success ? { ok: true, value: result.data as z.infer<S> } : invalid(result.error);
-}
 
 const noQuery = z.object({});
 
@@ -99,14 +73,16 @@ export async function loadApiService(slug: string, params: URLSearchParams, now:
   };
 }
 
-const idParam = z.string().regex(/^[1-9]\d{0,11}$/);
+/** Ids in addresses (/api/v1/places/12, /feeds/alerts/3.xml): anything else is not there. */
+const ID_BOUNDS = { min: 1, max: 999_999_999_999 };
 
 export async function loadApiPlace(id: string, params: URLSearchParams, now: Date): Promise<Checked<{ place: ApiPlace }>> {
   const query = readQuery(noQuery, params);
   if (!query.ok) return query;
-  if (!idParam.safeParse(id).success) throw new NotFoundError(`No place ${id}`);
+  const placeId = parseWholeNumber(id, ID_BOUNDS);
+  if (placeId === null) throw new NotFoundError(`No place ${id}`);
   const db = await getDb();
-  const place = await findPublishedPlaceById(db, Number(id));
+  const place = await findPublishedPlaceById(db, placeId);
   if (!place) throw new NotFoundError(`No place ${id}`);
   const slugs = await serviceSlugMap(db);
   return { ok: true, value: { place: toApiPlace(place, slugs.get(place.serviceId) ?? 'unknown', site(), now) } };
@@ -133,9 +109,10 @@ export async function loadApiPage(slug: string, params: URLSearchParams): Promis
 }
 
 export const CHANGES_PAGE_SIZE = 100;
+export const CHANGES_PAGE_MAX = 500;
 const changesQuery = z.object({
-  since: z.string().regex(/^\d{1,15}$/, { error: 'since must be a cursor from an earlier response (or 0)' }).default('0'),
-  limit: z.coerce.number({ error: 'limit must be a whole number from 1 to 500' }).int({ error: 'limit must be a whole number from 1 to 500' }).min(1, { error: 'limit must be a whole number from 1 to 500' }).max(500, { error: 'limit must be a whole number from 1 to 500' }).default(CHANGES_PAGE_SIZE),
+  since: wholeNumberParameter({ min: 0, max: Number.MAX_SAFE_INTEGER }, 'since must be a cursor from an earlier response (or 0)').default(0),
+  limit: wholeNumberParameter({ min: 1, max: CHANGES_PAGE_MAX }, `limit must be a whole number from 1 to ${CHANGES_PAGE_MAX}`).default(CHANGES_PAGE_SIZE),
   service: z.string().regex(/^[a-z0-9-]{1,60}$/, { error: 'service must be a service slug' }).optional(),
 });
 
@@ -155,10 +132,10 @@ export async function loadApiChanges(params: URLSearchParams): Promise<Checked<C
   const { since, limit, service: serviceSlug } = query.value;
   const service = serviceSlug ? await findServiceBySlug(db, serviceSlug) : undefined;
   if (serviceSlug && !service) return { ok: false, issues: [{ parameter: 'service', message: `There is no service "${serviceSlug}"` }] };
-  const rows = await listChanges(db, { afterSeq: Number(since), limit: limit + 1, service });
+  const rows = await listChanges(db, { afterSeq: since, limit: limit + 1, service });
   const page = rows.slice(0, limit);
   const slugs = await serviceSlugMap(db);
-  const next = page.length > 0 ? String(page.at(-1)!.seq) : since;
+  const next = String(page.length > 0 ? page.at(-1)!.seq : since);
   const nextParams = new URLSearchParams({ since: next });
   if (limit !== CHANGES_PAGE_SIZE) nextParams.set('limit', String(limit));
   if (serviceSlug) nextParams.set('service', serviceSlug);
@@ -230,29 +207,67 @@ export async function loadFeed(file: string, params: URLSearchParams, now: Date)
       },
     };
   }
-  const rows = await listChanges(db, { newestFirst: true, limit: FEED_SIZE, service });
-  const slugs = await serviceSlugMap(db);
-  const changes = rows.map((r) => toApiChange(r, slugs, site()));
-  const meta: FeedMeta = {
+  return changesFeed(db, format, { service }, await serviceSlugMap(db), now, {
     title: service ? `${council.siteName}: ${service.name}` : `${council.siteName}: all updates`,
     description: service ? service.summary : `Every published update from ${council.name}`,
     pageUrl: absoluteUrl(site(), service ? `/services/${service.slug}` : '/'),
     feedUrl: absoluteUrl(site(), `/feeds/${file}`),
     author: council.name,
-    updated: rows[0]?.publishedAt ?? now,
-  };
+  });
+}
+
+/**
+ * The newest published changes the query picks (FEED_SIZE of them, newest first) as an RSS,
+ * Atom or JSON feed: the one way every change feed is made. Pending suggestions are never in
+ * it: only published revisions are in the change log.
+ */
+async function changesFeed(
+  db: Database,
+  format: 'rss' | 'atom' | 'json',
+  query: Pick<ChangeQuery, 'service' | 'placeId'>,
+  serviceSlugs: Map<number, string>,
+  now: Date,
+  about: Omit<FeedMeta, 'updated'>,
+): Promise<Checked<FeedDocument>> {
+  const rows = await listChanges(db, { ...query, newestFirst: true, limit: FEED_SIZE });
+  const changes = rows.map((r) => toApiChange(r, serviceSlugs, site()));
+  const meta: FeedMeta = { ...about, updated: rows[0]?.publishedAt ?? now };
   const build = { rss: buildRss, atom: buildAtom, json: buildJsonFeed }[format];
   return { ok: true, value: { body: build(meta, changes), contentType: FEED_TYPES[format] } };
+}
+
+/**
+ * One place's feed, `/feeds/places/{id}.{atom,json}`: its published changes, newest first, so
+ * a parent can follow one school. A retired or unknown place has none (404).
+ */
+export async function loadPlaceFeed(file: string, params: URLSearchParams, now: Date): Promise<Checked<FeedDocument>> {
+  const query = readQuery(noQuery, params);
+  if (!query.ok) return query;
+  const match = /^(.*)\.(atom|json)$/.exec(file);
+  const placeId = match ? parseWholeNumber(match[1]!, ID_BOUNDS) : null;
+  if (!match || placeId === null) throw new NotFoundError(`No place feed "${file}"`);
+  const format = match[2] as 'atom' | 'json';
+  const db = await getDb();
+  const place = await findPublishedPlaceById(db, placeId);
+  if (!place) throw new NotFoundError(`No place feed "${file}"`);
+  const [council, slugs] = await Promise.all([getCouncil(db), serviceSlugMap(db)]);
+  return changesFeed(db, format, { placeId: place.id }, slugs, now, {
+    title: `${council.siteName}: ${place.name}`,
+    description: `Every published update to the status of ${place.name}`,
+    pageUrl: absoluteUrl(site(), `/services/${slugs.get(place.serviceId) ?? 'unknown'}/${place.slug}`),
+    feedUrl: absoluteUrl(site(), placeFeedPath(place.id, format)),
+    author: council.name,
+  });
 }
 
 /** One CAP 1.2 message: the current revision of an alert (active, scheduled or expired). */
 export async function loadCapAlert(file: string, params: URLSearchParams): Promise<Checked<FeedDocument>> {
   const query = readQuery(noQuery, params);
   if (!query.ok) return query;
-  const match = /^([1-9]\d{0,11})\.xml$/.exec(file);
-  if (!match) throw new NotFoundError(`No CAP message "${file}"`);
+  const alertId = parseWholeNumber(/^(.*)\.xml$/.exec(file)?.[1] ?? '', ID_BOUNDS);
+  if (alertId === null) throw new NotFoundError(`No CAP message "${file}"`);
   const db = await getDb();
-  const alert = await findPublishedAlert(db, Number(match[1]));
+  const alert = await findPublishedAlert(db, alertId);
   if (!alert) throw new NotFoundError(`No CAP message "${file}"`);
   const [council, [current, previous]] = await Promise.all([getCouncil(db), latestAlertRevisions(db, alert.id)]);
   const body = buildCapAlert(toApiAlert(alert, site()), {

@@ -13,10 +13,13 @@ import type { FieldDiff } from '../revisions/diff.ts';
 import { saveRevision, staffAuthor, type SaveOutcome } from '../revisions/editing.ts';
 import { createContent, type Author } from '../revisions/service.ts';
 import type { Database } from '../server/database.ts';
+import { config } from '../server/config.ts';
 import { getDb } from '../server/db.ts';
+import { sharePlace } from '../sharing/share.ts';
 import { findServiceBySlug, type ServiceRow } from '../services/repository.ts';
 import { getCouncil } from '../settings/repository.ts';
 import { toLondonLocalInput } from '../time/london.ts';
+import { prefilledPlaceFormValues } from './prefill.ts';
 import { listPublishedPlaces, type PlaceRow } from './repository.ts';
 import {
   filterPlaces,
@@ -29,9 +32,10 @@ import {
   type StatusSummary,
   type WithEffective,
 } from './service.ts';
-import { STATUS_PRESENTATION } from './status.ts';
+import { effectiveStatus, STATUS_PRESENTATION } from './status.ts';
 import {
   BULK_FIELDS,
+  DETAIL_FIELDS,
   parseBulkStatus,
   parsePlaceEdit,
   PLACE_FORM_FIELDS,
@@ -89,7 +93,7 @@ function draftFromRow(row: PlaceRow): PlaceDraft {
   return {
     serviceId: row.serviceId, slug: row.slug, identifier: row.identifier, name: row.name, category: row.category,
     address: row.address, postcode: row.postcode, ward: row.ward, latitude: row.latitude, longitude: row.longitude,
-    status: row.status, noteMarkdown: row.noteMarkdown, statusFrom: iso(row.statusFrom), statusUntil: iso(row.statusUntil),
+    phone: row.phone, website: row.website, status: row.status, noteMarkdown: row.noteMarkdown, statusFrom: iso(row.statusFrom), statusUntil: iso(row.statusUntil),
     confirmedAt: iso(row.confirmedAt), retired: row.retired,
   };
 }
@@ -109,6 +113,8 @@ function valuesFromRow(row: PlaceRow): FormValues {
     identifier: row.identifier ?? '',
     latitude: row.latitude === null ? '' : String(row.latitude),
     longitude: row.longitude === null ? '' : String(row.longitude),
+    phone: row.phone ?? '',
+    website: row.website ?? '',
     summary: '',
     base: String(row.currentRevisionId ?? ''),
   };
@@ -165,6 +171,8 @@ export interface PlaceEditor {
   banner: 'saved' | 'created' | 'retired' | null;
   wards: string[];
   categories: string[];
+  /** What to paste into a social media post about this place's status (not once retired). */
+  shareText: string | null;
 }
 
 async function buildEditor(
@@ -175,7 +183,11 @@ async function buildEditor(
 ): Promise<PlaceEditor> {
   const service = await findServiceById(db, place.serviceId);
   const isEditor = hasRole(staff.account.role, 'editor');
-  const [categories, wardRows] = isEditor ? await Promise.all([listCategories(db, service.id), listPublishedPlaces(db, service.id)]) : [[], []];
+  const [[categories, wardRows], council] = await Promise.all([
+    isEditor ? Promise.all([listCategories(db, service.id), listPublishedPlaces(db, service.id)]) : Promise.resolve([[], []] as [string[], PlaceRow[]]),
+    getCouncil(db),
+  ]);
+  const now = new Date();
   return {
     place,
     service,
@@ -189,6 +201,7 @@ async function buildEditor(
     banner: extra.banner ?? null,
     wards: wardsOf(wardRows),
     categories,
+    shareText: place.retired ? null : sharePlace({ ...place, effective: effectiveStatus(place, now) }, service, council, config.siteUrl, now).text,
   };
 }
 
@@ -201,7 +214,8 @@ export async function loadPlaceEditor(staff: Staff, placeId: number, params: URL
   const place = await findPlace(db, placeId);
   if (!place) throw new NotFoundError(`No place ${placeId}`);
   const banner = BANNERS.find((b) => params.has(b)) ?? null;
-  return buildEditor(db, staff, place, { banner });
+  // ?status=&note=&summary= (the coverage screen's "Mark a place") fill the form in; nothing is saved.
+  return buildEditor(db, staff, place, { banner, values: prefilledPlaceFormValues(valuesFromRow(place), params) });
 }
 
 export type PlaceEditResult =
@@ -274,8 +288,7 @@ export async function updatePlace(staff: Staff, placeId: number, form: FormData,
 }
 
 function pickDetails(values: FormValues): FormValues {
-  const { name, category, address, postcode, ward, identifier, latitude, longitude } = values;
-  return { name, category, address, postcode, ward, identifier, latitude, longitude } as FormValues;
+  return Object.fromEntries(DETAIL_FIELDS.map((field) => [field, values[field] ?? ''])) as FormValues;
 }
 
 /**

@@ -37,15 +37,17 @@ export interface EffectiveStatus {
   lapsed: boolean;
   /** The status that lapsed, for "was: Closed". */
   lapsedFrom: PlaceStatus | null;
+  /** When it lapsed (the "until" time that passed), for "not confirmed since …". */
+  lapsedAt?: Date | null;
   confirmedAt: Date | null;
 }
 
 /** What a resident should be told right now about a place's status. */
 export function effectiveStatus(place: StatusFields, now: Date): EffectiveStatus {
   if (place.statusUntil && place.statusUntil.getTime() <= now.getTime()) {
-    return { status: 'unknown', lapsed: true, lapsedFrom: place.status, confirmedAt: place.confirmedAt };
+    return { status: 'unknown', lapsed: true, lapsedFrom: place.status, lapsedAt: place.statusUntil, confirmedAt: place.confirmedAt };
   }
-  return { status: place.status, lapsed: false, lapsedFrom: null, confirmedAt: place.confirmedAt };
+  return { status: place.status, lapsed: false, lapsedFrom: null, lapsedAt: null, confirmedAt: place.confirmedAt };
 }
 
 export function isPlaceStatus(value: string): value is PlaceStatus {

@@ -33,6 +33,8 @@ export interface PlaceDetails {
   identifier: string | null;
   latitude: number | null;
   longitude: number | null;
+  phone: string | null;
+  website: string | null;
 }
 
 export const NOTE_MAX = 1000;
@@ -40,7 +42,7 @@ export const SUMMARY_MAX = 200;
 
 /** Inputs of the place form, in the order they appear on the page. */
 export const STATUS_FIELDS = ['status', 'note', 'status-from', 'status-until'] as const;
-export const DETAIL_FIELDS = ['name', 'category', 'address', 'postcode', 'ward', 'identifier', 'latitude', 'longitude'] as const;
+export const DETAIL_FIELDS = ['name', 'category', 'address', 'postcode', 'ward', 'identifier', 'latitude', 'longitude', 'phone', 'website'] as const;
 export const PLACE_FORM_FIELDS = [...STATUS_FIELDS, ...DETAIL_FIELDS, 'summary', 'base'] as const;
 export const BULK_FIELDS = ['bulk-status', 'bulk-note', 'bulk-until', 'bulk-summary'] as const;
 
@@ -126,6 +128,60 @@ const coordinate = (label: 'Latitude' | 'Longitude', [min, max]: readonly [numbe
     return number;
   });
 
+export const PHONE_MESSAGE = 'Enter a UK phone number using only numbers, spaces and +, like 01484 221000';
+
+/**
+ * A UK phone number as people dial it: digits and spaces, optionally starting "+44" — 10 or 11
+ * digits from the leading 0 ("01484 221000", "0800 123 4567"), or +44 and 9 or 10 more
+ * ("+44 1484 221000"). Gives it with runs of spaces made one; null when blank (none given);
+ * undefined when it is not a UK phone number.
+ */
+export function normalisePhone(value: string): string | null | undefined {
+  const phone = value.trim().replace(/\s+/g, ' ');
+  if (phone === '') return null;
+  if (!/^\+?[0-9 ]+$/.test(phone)) return undefined;
+  const digits = phone.replace(/\D/g, '');
+  const national = phone.startsWith('+') ? (digits.startsWith('44') ? `0${digits.slice(2)}` : '') : digits;
+  return /^0[1-9][0-9]{8,9}$/.test(national) ? phone : undefined;
+}
+
+/** The phone input (and the demo content's `phone` column): a UK number, or null when blank. */
+export const phoneField = z.string().transform((value, ctx) => {
+  const phone = normalisePhone(value);
+  if (phone === undefined) {
+    ctx.addIssue({ code: 'custom', message: PHONE_MESSAGE });
+    return z.NEVER;
+  }
+  return phone;
+});
+
+export const WEBSITE_MAX = 200;
+
+/**
+ * A website: an absolute http or https address with a host name, no user name or password
+ * (links like "https://trusted.example@elsewhere.example" mislead). Blank: none given.
+ */
+export const websiteField = z.string().transform((value, ctx) => {
+  const text = value.trim();
+  if (text === '') return null;
+  const fail = (message: string) => {
+    ctx.addIssue({ code: 'custom', message });
+    return z.NEVER;
+  };
+  if (text.length > WEBSITE_MAX) return fail(`Website must be ${WEBSITE_MAX} characters or fewer`);
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return fail('Enter the website’s full address, starting with https://, like https://www.example.sch.uk');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return fail('Enter a website address that starts with https:// or http://');
+  if (!/^https?:\/\//i.test(text) || !url.hostname.includes('.') || url.username || url.password || /\s/.test(text)) {
+    return fail('Enter the website’s full address, starting with https://, like https://www.example.sch.uk');
+  }
+  return text;
+});
+
 const statusSchema = z.object({
   status: statusField,
   note: noteField,
@@ -142,6 +198,8 @@ const detailsSchema = z.object({
   identifier: identifierField,
   latitude: coordinate('Latitude', UK_BOUNDS.latitude, '53.6458'),
   longitude: coordinate('Longitude', UK_BOUNDS.longitude, '-1.7850'),
+  phone: phoneField,
+  website: websiteField,
 });
 
 const bulkSchema = z.object({
@@ -180,7 +238,7 @@ export function parseStatusChange(values: FormValues): Parsed<StatusChange> {
   return { ok: true, value: { status, noteMarkdown: note, statusFrom, statusUntil } };
 }
 
-/** Name, type, address, postcode, ward, reference number and coordinates (both or neither). */
+/** Name, type, address, postcode, ward, reference number, coordinates (both or neither), phone and website. */
 export function parsePlaceDetails(values: FormValues): Parsed<PlaceDetails> {
   const parsed = detailsSchema.safeParse(pick(values, DETAIL_FIELDS));
   if (!parsed.success) return { ok: false, issues: tidy(issuesOf(parsed.error)) };
@@ -193,7 +251,7 @@ export function parsePlaceDetails(values: FormValues): Parsed<PlaceDetails> {
     ok: true,
     value: {
       name: d.name, category: d.category, address: d.address, postcode: d.postcode, ward: d.ward,
-      identifier: d.identifier, latitude: d.latitude, longitude: d.longitude,
+      identifier: d.identifier, latitude: d.latitude, longitude: d.longitude, phone: d.phone, website: d.website,
     },
   };
 }

@@ -17,6 +17,12 @@ export interface PlaceContent {
   ward: string;
   latitude: number | null;
   longitude: number | null;
+  /**
+   * The place's own phone number and website, when known. Absent from revisions written before
+   * places had them: read a missing value as null.
+   */
+  phone?: string | null;
+  website?: string | null;
   status: PlaceStatus;
   noteMarkdown: string;
   noteHtml: string;
@@ -85,7 +91,7 @@ export function placeColumns(c: PlaceContent) {
   return {
     serviceId: c.serviceId, slug: c.slug, identifier: c.identifier, name: c.name, category: c.category,
     address: c.address, postcode: c.postcode, ward: c.ward, latitude: c.latitude, longitude: c.longitude,
-    status: c.status, noteMarkdown: c.noteMarkdown, noteHtml: c.noteHtml, statusFrom: toDate(c.statusFrom),
+    phone: c.phone ?? null, website: c.website ?? null, status: c.status, noteMarkdown: c.noteMarkdown, noteHtml: c.noteHtml, statusFrom: toDate(c.statusFrom),
     statusUntil: toDate(c.statusUntil), confirmedAt: toDate(c.confirmedAt), retired: c.retired,
   };
 }

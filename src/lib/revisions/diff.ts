@@ -50,6 +50,8 @@ const PLACE_FIELDS: FieldSpec<PlaceContent>[] = [
   { field: 'ward', label: 'Ward', show: (c) => c.ward },
   { field: 'latitude', label: 'Latitude', show: (c) => (c.latitude === null ? '' : String(c.latitude)) },
   { field: 'longitude', label: 'Longitude', show: (c) => (c.longitude === null ? '' : String(c.longitude)) },
+  { field: 'phone', label: 'Phone', show: (c) => c.phone ?? '' },
+  { field: 'website', label: 'Website', show: (c) => c.website ?? '' },
   { field: 'slug', label: 'Web address', show: (c) => c.slug },
   { field: 'retired', label: 'Retired', show: (c) => yesNo(c.retired) },
 ];
@@ -84,7 +86,8 @@ export function diffContent<K extends ContentKind>(kind: K, before: ContentByKin
   return specs.map((spec) => {
     const b = before ? spec.show(before, now) : '';
     const a = spec.show(after, now);
-    const changed = before ? JSON.stringify(before[spec.field]) !== JSON.stringify(after[spec.field]) : a !== '';
+    // A field missing from an older revision (a place's phone) reads as null, not as a change.
+    const changed = before ? JSON.stringify(before[spec.field] ?? null) !== JSON.stringify(after[spec.field] ?? null) : a !== '';
     return {
       field: spec.field,
       label: spec.label,

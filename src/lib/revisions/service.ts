@@ -40,7 +40,8 @@ export interface PublishOptions {
 /** The next position in the public change log; evaluated inside the write batch, so atomic. */
 const nextPublishSeq = sql`(SELECT coalesce(max(publish_seq), 0) + 1 FROM revisions)`;
 
-function bumpContentVersion(db: Database, at: Date): Statement {
+/** Tells every server process that published content changed (their page caches empty). */
+export function bumpContentVersion(db: Database, at: Date): Statement {
   return db
     .insert(contentVersion)
     .values({ id: 1, version: 1, changedAt: at })

@@ -1,4 +1,5 @@
-// Site settings: the council's identity shown in the header, footer and feeds.
+// Site settings: the council's identity shown in the header, footer and feeds, and what it tells
+// residents and sharers (the hashtag, the time places are asked to confirm by, its advice page).
 import { eq } from 'drizzle-orm';
 import { settings } from '../../../db/schema/index.ts';
 import type { Database } from '../server/database.ts';
@@ -9,6 +10,15 @@ export interface Council {
   siteName: string;
   websiteUrl: string;
   contactPhone: string;
+  /**
+   * The settings below came later: a council saved before them lacks them, which reads as
+   * "not set". The hashtag share texts end with, "#KirkleesSnow".
+   */
+  hashtag?: string;
+  /** London time, "07:30", by which places are asked to confirm their status each morning. */
+  confirmBy?: string;
+  /** The information page of advice that "not confirmed" points to (a page slug). */
+  advicePage?: string;
 }
 
 /** Used when the database cannot be read (the error pages must still render). */
@@ -17,6 +27,14 @@ export const FALLBACK_COUNCIL: Council = { name: 'Council', shortName: 'Council'
 export async function getCouncil(db: Database): Promise<Council> {
   const [row] = await db.select({ value: settings.value }).from(settings).where(eq(settings.key, 'council'));
   return (row?.value as Council | undefined) ?? FALLBACK_COUNCIL;
+}
+
+/** Saves the council setting; the caller adds the content-version bump to the same batch. */
+export function saveCouncilStatement(db: Database, council: Council, at: Date) {
+  return db
+    .insert(settings)
+    .values({ key: 'council', value: council, updatedAt: at })
+    .onConflictDoUpdate({ target: settings.key, set: { value: council, updatedAt: at } });
 }
 
 /**

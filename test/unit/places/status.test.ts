@@ -7,7 +7,7 @@ const confirmedAt = new Date('2026-11-21T06:45:00Z');
 describe('effectiveStatus', () => {
   it('shows the status as set while its "until" time has not come', () => {
     const result = effectiveStatus({ status: 'closed', statusUntil: new Date('2026-11-21T23:59:00Z'), confirmedAt }, now);
-    expect(result).toEqual({ status: 'closed', lapsed: false, lapsedFrom: null, confirmedAt });
+    expect(result).toEqual({ status: 'closed', lapsed: false, lapsedFrom: null, lapsedAt: null, confirmedAt });
   });
 
   it('lapses to not confirmed — never back to open — once the "until" time passes', () => {
@@ -15,6 +15,8 @@ describe('effectiveStatus', () => {
     expect(result.status).toBe('unknown');
     expect(result.lapsed).toBe(true);
     expect(result.lapsedFrom).toBe('closed');
+    // Both times, for "not confirmed since 7:00am (was: closed, last confirmed 6:45am)".
+    expect(result.lapsedAt).toEqual(new Date('2026-11-21T07:00:00Z'));
     expect(result.confirmedAt).toEqual(confirmedAt);
   });
 

@@ -66,7 +66,7 @@ describe('the details part of the place form', () => {
       ok: true,
       value: {
         name: 'Almondbury Junior School', category: 'Junior', address: 'Fernside Avenue', postcode: 'HD5 3EE', ward: 'Almondbury',
-        identifier: '116898', latitude: 53.62346, longitude: -1.72624,
+        identifier: '116898', latitude: 53.62346, longitude: -1.72624, phone: null, website: null,
       },
     });
   });

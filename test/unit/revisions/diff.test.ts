@@ -73,3 +73,18 @@ describe('diffContent', () => {
     expect(changedFields(diffContent('place', place(), place(), now))).toEqual([]);
   });
 });
+
+describe('a place’s phone and website in the diff', () => {
+  it('reads a revision written before places had them as having none, not as a change', () => {
+    const older = place();
+    expect(changedFields(diffContent('place', older, place({ phone: null, website: null }), now))).toEqual([]);
+  });
+
+  it('shows a phone or website added, as typed', () => {
+    const changed = changedFields(diffContent('place', place(), place({ phone: '01484 221000', website: 'https://school.example' }), now));
+    expect(changed.map((d) => [d.label, d.before, d.after])).toEqual([
+      ['Phone', '', '01484 221000'],
+      ['Website', '', 'https://school.example'],
+    ]);
+  });
+});
