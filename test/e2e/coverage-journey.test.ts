@@ -1,6 +1,8 @@
 // "The neighbouring council has already closed its schools": in a real browser, an editor opens
-// the coverage screen, sees that schools are a gap, drafts an alert from Rochdale's school
-// closure notice in one click, publishes it, and the gap closes.
+// the coverage screen, sees Rochdale's school closure notice among the gaps, drafts an alert
+// from it in one click, publishes it, and that item becomes covered — while Rochdale's other
+// news stays a gap. An editor dismisses an item that needs nothing from us; residents see what
+// neighbouring councils are saying on a service page when it is switched on, and not when off.
 import { sql } from 'drizzle-orm';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -14,6 +16,8 @@ import { createStaffAccount, TEST_PASSWORD } from '../helpers/staff.ts';
 
 const PLACEHOLDER_ORIGIN = 'http://coverage-journey.invalid';
 const ROCHDALE_CLOSURE = 'All schools in Rochdale closed today';
+const VOUCHERS = 'Free school meal vouchers during closures';
+const RIPPONDEN = 'Ripponden J&I School – closed';
 
 let db: TestDb;
 let server: TestServer;
@@ -53,25 +57,39 @@ async function signIn(): Promise<void> {
   await page.waitForURL(`${server.url}/staff`);
 }
 
+let admin: Page | undefined;
+/** An administrator's page, signed in once in a context of its own. */
+async function adminPage(): Promise<Page> {
+  if (admin) return admin;
+  const adminEmail = (await createStaffAccount(db, 'admin', 'Ada Admin')).email;
+  admin = await (await newLocalContext(browser, server.url, { bypassCSP: true })).newPage();
+  await admin.goto('/staff/sign-in');
+  await admin.getByLabel('Email address').fill(adminEmail);
+  await admin.getByLabel('Password').fill(TEST_PASSWORD);
+  await admin.getByRole('button', { name: 'Sign in' }).click();
+  await admin.waitForURL(`${server.url}/staff`);
+  return admin;
+}
+
 async function openCoverage(): Promise<void> {
   await page.getByRole('navigation', { name: 'Staff' }).getByRole('link', { name: 'Coverage' }).click();
   await page.waitForURL(/\/staff\/coverage$/);
 }
 
-const schoolsGap = () => page.locator('#gap-list li[data-service="schools"]');
+/** The entry of the gaps list, or of the items list, whose heading is `title`. */
+const gap = (title: string) => page.locator('#gap-list > li').filter({ has: page.getByRole('heading', { name: new RegExp(`^(Urgent )?${title}$`) }) });
+const item = (title: string) => page.locator('#item-list > li').filter({ has: page.getByRole('heading', { name: title, exact: true }) });
 
 describe('an editor closing a gap in our coverage', () => {
-  test('sees schools as a gap, drafts an alert from Rochdale’s closure notice, publishes it, and the gap closes', async () => {
+  test('sees Rochdale’s closure notice among the gaps, drafts an alert from it, publishes it, and it becomes covered', async () => {
     await signIn();
     await openCoverage();
-    expect(await schoolsGap().count()).toBe(1);
-    const gap = await schoolsGap().textContent();
-    expect(gap).toContain('Rochdale Council');
-    expect(gap).toContain('Calderdale Council');
+    expect(await gap(ROCHDALE_CLOSURE).count()).toBe(1);
+    expect(await gap(VOUCHERS).count()).toBe(1);
+    expect(await gap(ROCHDALE_CLOSURE).textContent()).toContain('Rochdale Council');
     expect(describeViolations(await runAxe(page))).toBe('');
 
-    const item = page.locator('#item-list > li', { hasText: ROCHDALE_CLOSURE });
-    await item.getByRole('button', { name: /^Draft an alert from this/ }).click();
+    await gap(ROCHDALE_CLOSURE).getByRole('button', { name: /^Draft an alert from this/ }).click();
     await page.waitForURL(/\/staff\/alerts\/new\?/);
     expect(await page.getByLabel('Headline').inputValue()).toBe(ROCHDALE_CLOSURE);
     expect(await page.getByLabel('Warning').isChecked()).toBe(true);
@@ -83,24 +101,74 @@ describe('an editor closing a gap in our coverage', () => {
     expect(await page.locator('.govuk-notification-banner').textContent()).toContain(`Alert published: ${ROCHDALE_CLOSURE}`);
 
     await openCoverage();
-    expect(await schoolsGap().count()).toBe(0);
+    expect(await gap(ROCHDALE_CLOSURE).count()).toBe(0);
+    // One schools notice covers what it says, not every neighbour's news about schools.
+    expect(await gap(VOUCHERS).count()).toBe(1);
+    const covered = item(ROCHDALE_CLOSURE).locator('[data-coverage-state]');
+    expect((await covered.textContent())?.replace(/\s+/g, ' ').trim()).toMatch(new RegExp(`^Covered by our alert ${ROCHDALE_CLOSURE}`));
+    await covered.getByRole('link', { name: ROCHDALE_CLOSURE }).click();
+    await page.waitForURL(/\/alerts\/\d+$/);
+    expect(await page.locator('h1').textContent()).toContain(ROCHDALE_CLOSURE);
+    await page.goto('/staff/coverage');
     expect((await page.locator('#coverage-matrix tr[data-service="schools"] td[data-column="us"]').textContent())?.trim()).toMatch(/^1 item from/);
   });
 
+  test('dismisses an item that needs nothing from us, with a reason, and it leaves the gaps', async () => {
+    await openCoverage();
+    await gap(RIPPONDEN).getByRole('link', { name: /^Dismiss or see why/ }).click();
+    await page.waitForURL(/\/staff\/coverage\/items\/\d+$/);
+    expect(describeViolations(await runAxe(page))).toBe('');
+    await page.getByRole('button', { name: 'Dismiss', exact: true }).click();
+    expect(await page.locator('.govuk-error-summary').textContent()).toContain('Select why this needs nothing from us');
+    await page.getByLabel('Not about our area').check();
+    await page.getByRole('button', { name: 'Dismiss', exact: true }).click();
+    await page.waitForURL(/\/staff\/coverage\?done=dismissed/);
+    expect(await page.locator('.govuk-notification-banner').textContent()).toContain(`Dismissed: ${RIPPONDEN}`);
+    expect(await gap(RIPPONDEN).count()).toBe(0);
+    expect((await item(RIPPONDEN).locator('[data-coverage-state]').textContent())?.replace(/\s+/g, ' ')).toContain('Dismissed by Eddie Editor');
+    expect(describeViolations(await runAxe(page))).toBe('');
+  });
+
+  test('the feed address page passes the accessibility checks', async () => {
+    await page.goto('/staff/coverage/feed');
+    await page.getByRole('button', { name: 'Make my private address' }).click();
+    expect(await page.locator('#feed-address').textContent()).toMatch(/\/staff\/coverage\/gaps\.atom\?token=/);
+    expect(describeViolations(await runAxe(page))).toBe('');
+  });
+
   test('the neighbours screens pass the accessibility checks', async () => {
-    // An administrator's view: sign in again in a fresh context as an admin.
-    const adminEmail = (await createStaffAccount(db, 'admin', 'Ada Admin')).email;
-    const admin = await (await newLocalContext(browser, server.url, { bypassCSP: true })).newPage();
-    await admin.goto('/staff/sign-in');
-    await admin.getByLabel('Email address').fill(adminEmail);
-    await admin.getByLabel('Password').fill(TEST_PASSWORD);
-    await admin.getByRole('button', { name: 'Sign in' }).click();
-    await admin.waitForURL(`${server.url}/staff`);
+    const admin = await adminPage();
     await admin.getByRole('navigation', { name: 'Staff' }).getByRole('link', { name: 'Neighbours' }).click();
     await admin.waitForURL(/\/staff\/neighbours$/);
     expect(describeViolations(await runAxe(admin))).toBe('');
     await admin.locator('tr[data-feed-id] th a').first().click();
     await admin.waitForURL(/\/staff\/neighbours\/\d+$/);
     expect(describeViolations(await runAxe(admin))).toBe('');
+  });
+});
+
+describe('residents seeing what neighbouring councils are saying', () => {
+  const section = (p: Page) => p.getByRole('heading', { name: 'What neighbouring councils are saying' });
+
+  test('shows the section on a service page when it is switched on, passing the accessibility checks, and not when it is off', async () => {
+    const resident = await (await newLocalContext(browser, server.url, { bypassCSP: true })).newPage();
+    // The demo shows it for roads and gritting, not for schools.
+    await resident.goto('/services/roads-and-gritting');
+    expect(await section(resident).count()).toBe(1);
+    expect(await resident.locator('#neighbours').textContent()).toContain('Oldham Council');
+    expect(describeViolations(await runAxe(resident))).toBe('');
+    await resident.goto('/services/schools');
+    expect(await section(resident).count()).toBe(0);
+
+    // An administrator switches it off.
+    const admin = await adminPage();
+    await admin.goto('/staff/neighbours#switches');
+    await admin.getByRole('group', { name: /Which public pages/ }).getByLabel('Roads and gritting').uncheck();
+    await admin.getByRole('button', { name: 'Save services’ settings' }).click();
+    await admin.waitForURL(/done=switches/);
+    await expect.poll(async () => {
+      await resident.goto('/services/roads-and-gritting');
+      return section(resident).count();
+    }, { timeout: 5_000 }).toBe(0);
   });
 });

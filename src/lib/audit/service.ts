@@ -23,6 +23,11 @@ export type AuditAction =
   | 'neighbour-source-added'
   | 'neighbour-source-changed'
   | 'neighbour-source-removed'
+  | 'neighbour-item-dismissed'
+  | 'neighbour-item-restored'
+  | 'coverage-settings-changed'
+  | 'staff-feed-address-created'
+  | 'staff-feed-address-revoked'
   | 'council-settings-changed';
 
 export function auditStatement(db: Database, action: AuditAction, accountId: number | null, subject: string, detail?: Record<string, unknown>) {
@@ -63,6 +68,11 @@ export const AUDIT_ACTION_LABEL: Record<AuditAction, string> = {
   'neighbour-source-added': 'Neighbour feed added',
   'neighbour-source-changed': 'Neighbour feed changed',
   'neighbour-source-removed': 'Neighbour feed removed',
+  'neighbour-item-dismissed': 'Neighbour’s item dismissed from the gaps',
+  'neighbour-item-restored': 'Neighbour’s item put back on the gaps',
+  'coverage-settings-changed': 'Urgent services or neighbours’ news on public pages changed',
+  'staff-feed-address-created': 'Private feed address made',
+  'staff-feed-address-revoked': 'Private feed address stopped',
   'council-settings-changed': 'Council settings changed',
 };
 

@@ -42,6 +42,8 @@ export const ROUTE_METHODS: Readonly<Record<string, readonly Method[]>> = {
   'staff/review/[id].astro': FORM,
   'staff/neighbours/index.astro': FORM,
   'staff/neighbours/[id].astro': FORM,
+  'staff/coverage/items/[id].astro': FORM,
+  'staff/coverage/feed.astro': FORM,
 };
 
 /**

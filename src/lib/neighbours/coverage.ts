@@ -1,23 +1,39 @@
 // Coverage: for each of our services, what we published in a recent window next to what each
-// neighbouring council published, so the web team sees at a glance "Rochdale and Calderdale
-// are talking about school closures and we have said nothing". Our side comes from the
-// revision log (places of the service, alerts that name it); theirs from neighbour_items.
-import { and, asc, gte, lte, sql } from 'drizzle-orm';
-import { neighbourItems, revisions } from '../../../db/schema/index.ts';
+// neighbouring council published — and, item by item, whether we have covered what they said.
+// "Rochdale announced free-school-meal vouchers and we have said nothing" is one not-covered
+// item, however many schools notices we published that morning. Our side comes from the
+// revision log (counts) and the published places and alerts (matching, coverage-match.ts);
+// theirs from neighbour_items. Coverage is worked out when read, so it follows every publish,
+// edit and revert at once; only editors' dismissals are stored.
+import { sql } from 'drizzle-orm';
+import { revisions } from '../../../db/schema/index.ts';
+import type { PlaceRow } from '../places/repository.ts';
+import { effectiveStatus, STATUS_PRESENTATION } from '../places/status.ts';
 import type { Database } from '../server/database.ts';
-import { listServices } from '../services/repository.ts';
 import { getCouncil } from '../settings/repository.ts';
-import { itemTime, listNeighbourCouncils } from './repository.ts';
+import { indexOurContent, matchItemToOurContent, MATCH_LOOKBACK_MS, type ItemMatch, type OurContent } from './coverage-match.ts';
+import {
+  findItemForCoverage,
+  listAlertsSince,
+  listItemsForCoverage,
+  listPlacesChangedSince,
+  listServiceCoverageSettings,
+  type CoverageItemRow,
+  type ServiceCoverageSettings,
+} from './coverage-repository.ts';
+import { listNeighbourCouncils, loadClassificationRules } from './repository.ts';
 
 /**
  * Items dated a little in the future still count (a feed an hour out because of a time-zone
  * slip), but not far-future dates, which would otherwise sit "in the window" for ever.
  */
-const FUTURE_SLACK_MS = 3_600_000;
+export const FUTURE_SLACK_MS = 3_600_000;
 
 export interface CoverageCell {
   /** Published changes (ours) or items (a neighbour's) in the window. */
   count: number;
+  /** A neighbour's items in the window we have not covered (and no editor dismissed); 0 for us. */
+  notCovered: number;
   /** The newest of them, or null when there are none. */
   newestAt: Date | null;
   /** Whole minutes from the newest to `now` (never negative), or null. */
@@ -37,6 +53,8 @@ export interface CoverageService {
   id: number;
   slug: string;
   name: string;
+  /** Gaps in this service are urgent: editors are told at once. */
+  urgent: boolean;
 }
 
 export interface CoverageRow {
@@ -46,8 +64,22 @@ export interface CoverageRow {
   us: CoverageCell;
   /** The neighbours' cells, in the order of `columns.slice(1)`. */
   neighbours: CoverageCell[];
-  /** A neighbour published about this service in the window and we did not. */
+  /** A neighbour published something about this service in the window that we have not covered. */
   gap: boolean;
+}
+
+/** not_covered: a gap. unmatched: about none of our services, so nothing can cover it. */
+export type ItemCoverageState = 'covered' | 'not_covered' | 'dismissed' | 'unmatched';
+
+/** One neighbour's item and whether we covered it. */
+export interface ItemCoverage {
+  item: CoverageItemRow;
+  /** When it counts from: their date, or when we first saw it. */
+  at: Date;
+  state: ItemCoverageState;
+  match: ItemMatch;
+  /** Its service is flagged urgent. */
+  urgent: boolean;
 }
 
 export interface Coverage {
@@ -60,13 +92,12 @@ export interface Coverage {
   rows: CoverageRow[];
   /** Per neighbour (order of `columns.slice(1)`): items that matched none of our services. */
   unclassified: CoverageCell[];
+  /** Every neighbour item in the window, newest first, with its coverage. */
+  items: ItemCoverage[];
 }
 
-export interface CoverageGap {
-  service: CoverageService;
-  /** The neighbours that published about it in the window (count > 0 only). */
-  neighbours: { councilId: number; slug: string; name: string; count: number; newestAt: Date }[];
-}
+/** A not-covered item: a gap in our coverage. */
+export type CoverageGap = ItemCoverage & { state: 'not_covered' };
 
 export interface CoverageWindow {
   /** How far back to look, in hours (e.g. 24). */
@@ -74,12 +105,12 @@ export interface CoverageWindow {
   now: Date;
 }
 
-const EMPTY: CoverageCell = { count: 0, newestAt: null, newestAgeMinutes: null };
+const EMPTY: CoverageCell = { count: 0, notCovered: 0, newestAt: null, newestAgeMinutes: null };
 
-function cell(count: number, newestMs: number | null, now: Date): CoverageCell {
+function cell(count: number, newestMs: number | null, now: Date, notCovered = 0): CoverageCell {
   if (count === 0 || newestMs === null) return EMPTY;
   const newestAt = new Date(Number(newestMs));
-  return { count, newestAt, newestAgeMinutes: Math.max(0, Math.floor((now.getTime() - newestAt.getTime()) / 60_000)) };
+  return { count, notCovered, newestAt, newestAgeMinutes: Math.max(0, Math.floor((now.getTime() - newestAt.getTime()) / 60_000)) };
 }
 
 function merge(a: { n: number; newest: number | null } | undefined, b: { n: number; newest: number | null }) {
@@ -115,37 +146,102 @@ async function ourChanges(db: Database, since: Date, now: Date): Promise<Map<str
   return bySlug;
 }
 
-/** Neighbours' items per council and service slug ('' for unclassified) in the window. */
-async function theirItems(db: Database, since: Date, now: Date): Promise<Map<string, { n: number; newest: number | null }>> {
-  const rows = await db
-    .select({
-      councilId: neighbourItems.councilId,
-      slug: sql<string>`coalesce(${neighbourItems.serviceSlug}, '')`,
-      n: sql<number>`count(*)`,
-      newest: sql<number | null>`max(${itemTime})`,
-    })
-    .from(neighbourItems)
-    .where(and(gte(itemTime, since.getTime()), lte(itemTime, now.getTime() + FUTURE_SLACK_MS)))
-    .groupBy(neighbourItems.councilId, sql`coalesce(${neighbourItems.serviceSlug}, '')`)
-    .orderBy(asc(neighbourItems.councilId));
-  return new Map(rows.map((r) => [`${r.councilId}:${r.slug}`, { n: Number(r.n), newest: r.newest === null ? null : Number(r.newest) }]));
+/**
+ * What we published that could cover an item dated from `since`: places and alerts changed from
+ * a day before it (MATCH_LOOKBACK_MS) until now, as the matcher sees them.
+ */
+export async function loadOurRecentContent(db: Database, since: Date, now: Date): Promise<OurContent[]> {
+  const from = new Date(since.getTime() - MATCH_LOOKBACK_MS);
+  const [placeRows, alertRows] = await Promise.all([listPlacesChangedSince(db, from), listAlertsSince(db, from, now)]);
+  return [
+    ...placeRows.map((p): OurContent => {
+      const status = effectiveStatus(p, now).status;
+      return {
+        kind: 'place',
+        id: p.id,
+        serviceSlugs: [p.serviceSlug],
+        title: p.name,
+        text: `${STATUS_PRESENTATION[status].label}. ${p.noteMarkdown}`,
+        address: p.address,
+        identifier: p.identifier,
+        postcode: p.postcode,
+        status,
+        changedAt: p.updatedAt,
+        href: `/services/${p.serviceSlug}/${p.slug}`,
+      };
+    }),
+    ...alertRows.map((a): OurContent => ({
+      kind: 'alert',
+      id: a.id,
+      serviceSlugs: a.serviceSlugs,
+      title: a.headline,
+      text: `${a.bodyMarkdown} ${a.area}`,
+      changedAt: a.updatedAt,
+      href: `/alerts/${a.id}`,
+    })),
+  ];
+}
+
+async function keywordsByService(db: Database): Promise<ReadonlyMap<string, readonly string[]>> {
+  return new Map((await loadClassificationRules(db)).map((rule) => [rule.serviceSlug, rule.phrases]));
+}
+
+const timeOf = (item: CoverageItemRow) => item.publishedAt ?? item.firstSeenAt;
+
+function stateOf(item: CoverageItemRow, match: ItemMatch): ItemCoverageState {
+  if (!item.serviceSlug) return 'unmatched';
+  if (match.covered) return 'covered';
+  return item.dismissal ? 'dismissed' : 'not_covered';
+}
+
+/** Matches items against what we published; `ours` must reach back a day before the oldest. */
+function coverItems(items: readonly CoverageItemRow[], ours: readonly OurContent[], keywords: ReadonlyMap<string, readonly string[]>, settings: readonly ServiceCoverageSettings[]): ItemCoverage[] {
+  const index = indexOurContent(ours, keywords);
+  const urgent = new Set(settings.filter((s) => s.coverageUrgent).map((s) => s.slug));
+  return items.map((item) => {
+    const at = timeOf(item);
+    const match = matchItemToOurContent(
+      { title: item.title, summary: item.summary, area: item.area, serviceSlug: item.serviceSlug, councilName: item.councilName, at },
+      index,
+    );
+    return { item, at, state: stateOf(item, match), match, urgent: item.serviceSlug !== null && urgent.has(item.serviceSlug) };
+  });
 }
 
 /**
  * The coverage matrix for the last `hours` before `now`: our services × (us, then each
- * neighbour), each cell a count and the age of the newest, and which services are gaps.
+ * neighbour), each cell a count, how many we have not covered and the age of the newest — and
+ * every item in the window with its coverage.
  */
 export async function loadCoverage(db: Database, window: CoverageWindow): Promise<Coverage> {
   const hours = Math.max(0, window.hours);
   const now = window.now;
   const since = new Date(now.getTime() - hours * 3_600_000);
-  const [serviceRows, councils, council, ours, theirs] = await Promise.all([
-    listServices(db),
+  const [serviceRows, councils, council, ours, itemRows, content, keywords] = await Promise.all([
+    listServiceCoverageSettings(db),
     listNeighbourCouncils(db),
     getCouncil(db),
     ourChanges(db, since, now),
-    theirItems(db, since, now),
+    listItemsForCoverage(db, since, new Date(now.getTime() + FUTURE_SLACK_MS)),
+    loadOurRecentContent(db, since, now),
+    keywordsByService(db),
   ]);
+  const items = coverItems(itemRows, content, keywords, serviceRows);
+
+  const tally = new Map<string, { n: number; notCovered: number; newest: number }>();
+  for (const { item, at, state } of items) {
+    const key = `${item.councilId}:${item.serviceSlug ?? ''}`;
+    const entry = tally.get(key) ?? { n: 0, notCovered: 0, newest: 0 };
+    entry.n++;
+    if (state === 'not_covered') entry.notCovered++;
+    entry.newest = Math.max(entry.newest, at.getTime());
+    tally.set(key, entry);
+  }
+  const theirs = (councilId: number, slug: string) => {
+    const found = tally.get(`${councilId}:${slug}`);
+    return found ? cell(found.n, found.newest, now, found.notCovered) : EMPTY;
+  };
+
   const columns: CoverageColumn[] = [
     { kind: 'us', councilId: null, slug: 'us', name: council.name },
     ...councils.map((c) => ({ kind: 'neighbour' as const, councilId: c.id, slug: c.slug, name: c.name })),
@@ -153,43 +249,59 @@ export async function loadCoverage(db: Database, window: CoverageWindow): Promis
   const rows = serviceRows.map((service): CoverageRow => {
     const mine = ours.get(service.slug);
     const us = cell(mine?.n ?? 0, mine?.newest ?? null, now);
-    const neighbours = councils.map((c) => {
-      const found = theirs.get(`${c.id}:${service.slug}`);
-      return cell(found?.n ?? 0, found?.newest ?? null, now);
-    });
+    const neighbours = councils.map((c) => theirs(c.id, service.slug));
     return {
-      service: { id: service.id, slug: service.slug, name: service.name },
+      service: { id: service.id, slug: service.slug, name: service.name, urgent: service.coverageUrgent },
       cells: [us, ...neighbours],
       us,
       neighbours,
-      gap: us.count === 0 && neighbours.some((n) => n.count > 0),
+      gap: neighbours.some((n) => n.notCovered > 0),
     };
   });
-  const unclassified = councils.map((c) => {
-    const found = theirs.get(`${c.id}:`);
-    return cell(found?.n ?? 0, found?.newest ?? null, now);
-  });
-  return { hours, since, now, columns, rows, unclassified };
+  const unclassified = councils.map((c) => theirs(c.id, ''));
+  return { hours, since, now, columns, rows, unclassified, items };
 }
 
-/** The gaps in a coverage matrix already loaded (so a screen needs only one query). */
+/** The gaps in a coverage already loaded: the items we have not covered, newest first. */
 export function gapsInCoverage(coverage: Coverage): CoverageGap[] {
-  const neighbourColumns = coverage.columns.slice(1);
-  return coverage.rows
-    .filter((row) => row.gap)
-    .map((row) => ({
-      service: row.service,
-      neighbours: row.neighbours.flatMap((c, i) => {
-        const column = neighbourColumns[i]!;
-        return c.count > 0 && c.newestAt ? [{ councilId: column.councilId!, slug: column.slug, name: column.name, count: c.count, newestAt: c.newestAt }] : [];
-      }),
-    }));
+  return coverage.items.filter((c): c is CoverageGap => c.state === 'not_covered');
+}
+
+/** Items neighbours published in the window that we have not covered, newest first. */
+export async function findCoverageGaps(db: Database, window: CoverageWindow): Promise<CoverageGap[]> {
+  return gapsInCoverage(await loadCoverage(db, window));
+}
+
+/** One item with its coverage now, or undefined when there is no such item. */
+export async function loadItemCoverage(db: Database, id: number, now: Date): Promise<ItemCoverage | undefined> {
+  const item = await findItemForCoverage(db, id);
+  if (!item) return undefined;
+  const at = timeOf(item);
+  const [content, keywords, settings] = await Promise.all([
+    loadOurRecentContent(db, new Date(Math.min(at.getTime(), now.getTime())), now),
+    keywordsByService(db),
+    listServiceCoverageSettings(db),
+  ]);
+  return coverItems([item], content, keywords, settings)[0];
 }
 
 /**
- * Services where at least one neighbour published in the window and we published nothing,
- * in our service order.
+ * Our places (of the item's service) it is likeliest about, best first, whenever they were last
+ * changed — for "Mark a place": the same road, postcode, reference or name, then similar words.
  */
-export async function findCoverageGaps(db: Database, window: CoverageWindow): Promise<CoverageGap[]> {
-  return gapsInCoverage(await loadCoverage(db, window));
+export function likelyPlacesFor(coverage: ItemCoverage, servicePlaces: readonly PlaceRow[], now: Date): number[] {
+  const slug = coverage.item.serviceSlug;
+  if (!slug) return [];
+  const ours = servicePlaces
+    .filter((p) => !p.retired)
+    .map((p): OurContent => {
+      const status = effectiveStatus(p, now).status;
+      return {
+        kind: 'place', id: p.id, serviceSlugs: [slug], title: p.name, text: `${STATUS_PRESENTATION[status].label}. ${p.noteMarkdown}`,
+        address: p.address, identifier: p.identifier, postcode: p.postcode, status, changedAt: now, href: '',
+      };
+    });
+  const { item } = coverage;
+  const match = matchItemToOurContent({ title: item.title, summary: item.summary, area: item.area, serviceSlug: slug, councilName: item.councilName, at: now }, ours);
+  return [...new Set([...(match.conflict ? [match.conflict.place.id] : []), ...match.places.map((p) => p.id)])];
 }

@@ -2,7 +2,7 @@
 // per-service keywords used to classify those items. The rules about them live in service.ts
 // (admin use cases) and poll.ts (reading feeds); this file only reads and writes rows.
 import { and, asc, desc, eq, gte, inArray, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
-import { neighbourCouncils, neighbourItems, neighbourSources, serviceKeywords, services } from '../../../db/schema/index.ts';
+import { neighbourCouncils, neighbourItemDismissals, neighbourItems, neighbourSources, serviceKeywords, services } from '../../../db/schema/index.ts';
 import type { Database } from '../server/database.ts';
 import type { ClassificationRule } from './classify.ts';
 
@@ -82,9 +82,10 @@ export async function updateNeighbourCouncil(db: Database, id: number, values: N
   return rows.length > 0;
 }
 
-/** Removes a council with its feeds and everything read from them, in one atomic batch. */
+/** Removes a council with its feeds and everything read from them (and editors' dismissals), in one atomic batch. */
 export async function deleteNeighbourCouncil(db: Database, id: number): Promise<boolean> {
-  const [, , removed] = await db.batch([
+  const [, , , removed] = await db.batch([
+    db.delete(neighbourItemDismissals).where(inArray(neighbourItemDismissals.itemId, db.select({ id: neighbourItems.id }).from(neighbourItems).where(eq(neighbourItems.councilId, id)))),
     db.delete(neighbourItems).where(eq(neighbourItems.councilId, id)),
     db.delete(neighbourSources).where(eq(neighbourSources.councilId, id)),
     db.delete(neighbourCouncils).where(eq(neighbourCouncils.id, id)).returning({ id: neighbourCouncils.id }),
@@ -184,9 +185,10 @@ export async function setNeighbourSourcePaused(db: Database, id: number, paused:
   return rows.length > 0;
 }
 
-/** Removes a feed and the items first read from it, in one atomic batch. */
+/** Removes a feed and the items first read from it (and editors' dismissals of them), in one atomic batch. */
 export async function deleteNeighbourSource(db: Database, id: number): Promise<boolean> {
-  const [, removed] = await db.batch([
+  const [, , removed] = await db.batch([
+    db.delete(neighbourItemDismissals).where(inArray(neighbourItemDismissals.itemId, db.select({ id: neighbourItems.id }).from(neighbourItems).where(eq(neighbourItems.sourceId, id)))),
     db.delete(neighbourItems).where(eq(neighbourItems.sourceId, id)),
     db.delete(neighbourSources).where(eq(neighbourSources.id, id)).returning({ id: neighbourSources.id }),
   ]);
@@ -302,4 +304,40 @@ export function listAllItemsForClassification(db: Database): Promise<{ id: numbe
   return db
     .select({ id: neighbourItems.id, title: neighbourItems.title, summary: neighbourItems.summary, serviceSlug: neighbourItems.serviceSlug })
     .from(neighbourItems);
+}
+
+// ——— national warnings (Met Office, GOV.UK Emergency Alerts) ———
+
+/**
+ * Stored items whose key starts with one of `keyPrefixes` (the readers of the national
+ * warning feeds key their items `met-office:…` and `gov-uk-alert:…`), issued (or first seen)
+ * at or after `since` when given, newest first, with their publisher and feed.
+ */
+export function listItemsByKeyPrefix(db: Database, keyPrefixes: readonly string[], options: { since?: Date; limit?: number } = {}): Promise<NeighbourItemListing[]> {
+  const prefixed = or(...keyPrefixes.map((prefix) => sql`substr(${neighbourItems.itemKey}, 1, ${prefix.length}) = ${prefix}`));
+  return db
+    .select({
+      id: neighbourItems.id,
+      sourceId: neighbourItems.sourceId,
+      councilId: neighbourItems.councilId,
+      itemKey: neighbourItems.itemKey,
+      title: neighbourItems.title,
+      summary: neighbourItems.summary,
+      link: neighbourItems.link,
+      publishedAt: neighbourItems.publishedAt,
+      expiresAt: neighbourItems.expiresAt,
+      area: neighbourItems.area,
+      serviceSlug: neighbourItems.serviceSlug,
+      firstSeenAt: neighbourItems.firstSeenAt,
+      updatedAt: neighbourItems.updatedAt,
+      councilSlug: neighbourCouncils.slug,
+      councilName: neighbourCouncils.name,
+      sourceTitle: neighbourSources.title,
+    })
+    .from(neighbourItems)
+    .innerJoin(neighbourCouncils, eq(neighbourItems.councilId, neighbourCouncils.id))
+    .innerJoin(neighbourSources, eq(neighbourItems.sourceId, neighbourSources.id))
+    .where(and(prefixed, options.since === undefined ? undefined : gte(itemTime, options.since.getTime())))
+    .orderBy(desc(itemTime), desc(neighbourItems.id))
+    .limit(Math.max(1, Math.min(options.limit ?? 200, 1_000)));
 }

@@ -1,26 +1,33 @@
 // The staff screens about neighbouring councils: /staff/neighbours (admins: the councils, their
-// feeds and how each is doing, the keywords that sort items into services) and /staff/coverage
-// (editors: what each neighbour published, service by service, where we said nothing, and a
-// one-click draft alert from any of their items). Read models and the use cases behind each
-// form; the queries and rules themselves are the back end's (coverage.ts, service.ts, poll.ts,
-// repository.ts), so these screens never count or classify anything on their own.
-import { AREA_MAX, HEADLINE_MAX } from '../alerts/validation.ts';
-import { recordAudit } from '../audit/service.ts';
+// feeds and how each is doing, the keywords that sort items into services, which services' gaps
+// are urgent and which public pages show neighbours' news) and /staff/coverage (editors: what
+// each neighbour published, service by service, item by item whether we covered it, the gaps,
+// and from any item a draft alert or a place to mark; dismissing what needs nothing from us).
+// Read models and the use cases behind each form; the queries and rules themselves are the back
+// end's (coverage.ts, coverage-match.ts, service.ts, poll.ts, the repositories), so these screens
+// never count, match or classify anything on their own.
+import { ALERT_BODY_MAX, AREA_MAX, HEADLINE_MAX } from '../alerts/validation.ts';
+import { auditStatement, recordAudit } from '../audit/service.ts';
 import type { Staff } from '../auth/guards.ts';
 import type { FormIssue } from '../auth/service.ts';
-import { NotFoundError } from '../errors.ts';
+import { BadRequestError, NotFoundError } from '../errors.ts';
+import { listPublishedPlaces } from '../places/repository.ts';
+import { STATUS_PRESENTATION, type PlaceStatus } from '../places/status.ts';
+import { NOTE_MAX, SUMMARY_MAX } from '../places/validation.ts';
+import { bumpContentVersion } from '../revisions/service.ts';
 import { config } from '../server/config.ts';
 import type { Database } from '../server/database.ts';
 import { getDb } from '../server/db.ts';
 import { listServices } from '../services/repository.ts';
 import { formatDateTime } from '../time/london.ts';
-import { gapsInCoverage, loadCoverage, type CoverageCell } from './coverage.ts';
+import { likelyPlacesFor, loadCoverage, loadItemCoverage, type CoverageCell, type ItemCoverage, type ItemCoverageState } from './coverage.ts';
+import { WORDS_THRESHOLD, type MatchSignal } from './coverage-match.ts';
+import { deleteItemDismissal, listServiceCoverageSettings, serviceSwitchStatement, upsertItemDismissalStatement } from './coverage-repository.ts';
 import { DEFAULT_POLL_MINUTES, pollSourceNow } from './poll.ts';
 import {
   findNeighbourSource,
   listNeighbourCouncils,
   listNeighbourCouncilsWithSources,
-  listNeighbourItems,
   loadClassificationRules,
   type NeighbourItemListing,
   type NeighbourSourceRow,
@@ -144,6 +151,7 @@ const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one :
 function feedBanner(params: URLSearchParams, feeds: readonly FeedView[], serviceNames: ReadonlyMap<string, string>): ScreenBanner | null {
   const done = params.get('done');
   if (done === 'removed') return { kind: 'success', heading: 'Feed removed', text: 'What was read from it no longer counts on the coverage screen.' };
+  if (done === 'switches') return { kind: 'success', heading: 'Services’ settings saved', text: null };
   if (done === 'keywords') {
     const name = serviceNames.get(params.get('service') ?? '');
     if (!name) return null;
@@ -184,8 +192,11 @@ export interface NeighboursScreen {
   councilChoices: { id: number; name: string }[];
   /** The add-feed form, empty. */
   blankFeedForm: AddNeighbourFeedFormValues;
-  /** Each service with its keywords as the textarea shows them (one phrase a line). */
-  services: { slug: string; name: string; fieldId: string; keywords: string }[];
+  /**
+   * Each service with its keywords as the textarea shows them (one phrase a line), whether its
+   * gaps are urgent and whether its public page shows what neighbours are saying.
+   */
+  services: { slug: string; name: string; fieldId: string; keywords: string; urgent: boolean; showNeighbours: boolean }[];
   banner: ScreenBanner | null;
   pollingOn: boolean;
 }
@@ -194,7 +205,7 @@ export interface NeighboursScreen {
 export async function loadNeighboursScreen(params: URLSearchParams, now: Date): Promise<NeighboursScreen> {
   const db = await getDb();
   const pollingOn = pollingIsOn();
-  const [councils, serviceRows, rules] = await Promise.all([listNeighbourCouncilsWithSources(db), listServices(db), loadClassificationRules(db)]);
+  const [councils, serviceRows, rules] = await Promise.all([listNeighbourCouncilsWithSources(db), listServiceCoverageSettings(db), loadClassificationRules(db)]);
   const views = councils.map((council) => ({
     id: council.id,
     name: council.name,
@@ -206,7 +217,14 @@ export async function loadNeighboursScreen(params: URLSearchParams, now: Date): 
     councils: views,
     councilChoices: councils.map((c) => ({ id: c.id, name: c.name })),
     blankFeedForm: blankAddNeighbourFeedForm(),
-    services: serviceRows.map((s) => ({ slug: s.slug, name: s.name, fieldId: keywordsFieldId(s.slug), keywords: (phrases.get(s.slug) ?? []).join('\n') })),
+    services: serviceRows.map((s) => ({
+      slug: s.slug,
+      name: s.name,
+      fieldId: keywordsFieldId(s.slug),
+      keywords: (phrases.get(s.slug) ?? []).join('\n'),
+      urgent: s.coverageUrgent,
+      showNeighbours: s.showNeighbours,
+    })),
     banner: feedBanner(params, views.flatMap((c) => c.feeds), new Map(serviceRows.map((s) => [s.slug, s.name]))),
     pollingOn,
   };
@@ -261,6 +279,34 @@ export async function changeKeywordsOfService(form: FormData): Promise<ScreenFor
     return { ok: false, status: 400, values, issues: outcome.issues.map((i) => ({ field: keywordsFieldId(values.service), message: i.message })) };
   }
   return { ok: true, redirect: `/staff/neighbours?done=keywords&service=${values.service}&matched=${outcome.reclassified}#keywords` };
+}
+
+/**
+ * Saves, for every service at once, whether its gaps are urgent (editors are told at once) and
+ * whether its public page shows what neighbouring councils are saying. Public pages are
+ * refreshed when the second changes.
+ */
+export async function changeServiceSwitches(staff: Staff, form: FormData): Promise<{ ok: true; redirect: string }> {
+  const db = await getDb();
+  const ticked = (name: string) => new Set(form.getAll(name).filter((v): v is string => typeof v === 'string'));
+  const urgent = ticked('urgent');
+  const shown = ticked('showNeighbours');
+  const now = new Date();
+  const changes = (await listServiceCoverageSettings(db))
+    .map((s) => ({ service: s, to: { coverageUrgent: urgent.has(s.slug), showNeighbours: shown.has(s.slug) } }))
+    .filter(({ service, to }) => service.coverageUrgent !== to.coverageUrgent || service.showNeighbours !== to.showNeighbours);
+  const [first, ...rest] = changes.map(({ service, to }) => serviceSwitchStatement(db, service.id, to));
+  if (first) {
+    await db.batch([
+      first,
+      ...rest,
+      ...(changes.some(({ service, to }) => service.showNeighbours !== to.showNeighbours) ? [bumpContentVersion(db, now)] : []),
+      auditStatement(db, 'coverage-settings-changed', staff.account.id, changes.map((c) => c.service.name).join(', '), {
+        changes: changes.map(({ service, to }) => ({ service: service.slug, urgent: to.coverageUrgent, showNeighbours: to.showNeighbours })),
+      }),
+    ]);
+  }
+  return { ok: true, redirect: '/staff/neighbours?done=switches#switches' };
 }
 
 // ——— /staff/neighbours/{id} ———
@@ -380,10 +426,22 @@ export async function checkNeighbourFeedNow(idParam: string | undefined, form: F
 
 export interface CoverageCellView {
   count: number;
+  /** A neighbour's items here we have not covered (0 for us). */
+  notCovered: number;
   /** "2 hours ago" for the newest, or null when there is nothing. */
   age: string | null;
   /** Where the cell leads: the items it counts (neighbours), or the service's staff page (us). */
   href: string | null;
+}
+
+/** What of ours covers an item, and why the matcher thinks so. */
+export interface CoveredByView {
+  kind: 'alert' | 'place';
+  title: string;
+  /** Our public page for it. */
+  href: string;
+  /** "same road (A62)", "the same words: “bin”, “collections”, “suspended”". */
+  why: string;
 }
 
 export interface CoverageItemView {
@@ -393,18 +451,26 @@ export interface CoverageItemView {
   href: string | null;
   councilName: string;
   sourceTitle: string;
+  serviceSlug: string | null;
   serviceName: string | null;
+  /** Its service is flagged urgent. */
+  urgent: boolean;
   at: Date;
   age: string;
   summary: string;
+  state: ItemCoverageState;
+  /** "Covered", "Not covered", "Dismissed", "Not matched to a service". */
+  stateLabel: string;
+  coveredBy: CoveredByView | null;
+  /** Our place it is about says something different: the place to mark. */
+  conflict: { placeName: string; ourStatus: string; theirStatus: string } | null;
+  dismissal: { reason: string; by: string | null; at: Date } | null;
   /** /staff/alerts/new filled in from this item. */
   draftHref: string;
-}
-
-export interface CoverageGapView {
-  service: { slug: string; name: string };
-  itemsHref: string;
-  neighbours: { name: string; count: number; age: string; href: string }[];
+  /** Our place's edit form filled in from this item, or the item's page to choose the place. */
+  markPlaceHref: string | null;
+  /** /staff/coverage/items/{id}: why, dismiss, restore, choose a place. */
+  pageHref: string;
 }
 
 export interface CoverageScreen {
@@ -415,10 +481,13 @@ export interface CoverageScreen {
   since: Date;
   /** Us first, then each neighbour. */
   columns: { name: string; slug: string; isUs: boolean }[];
-  rows: { service: { slug: string; name: string }; gap: boolean; cells: CoverageCellView[] }[];
+  rows: { service: { slug: string; name: string; urgent: boolean }; gap: boolean; cells: CoverageCellView[] }[];
   /** Per neighbour: items that matched none of our services. */
   unmatched: CoverageCellView[];
-  gaps: CoverageGapView[];
+  /** The not-covered items (the filters apply), newest first, at most ITEMS_SHOWN. */
+  gaps: CoverageItemView[];
+  /** How many not-covered items there are in all (the list may stop at ITEMS_SHOWN). */
+  gapCount: number;
   filters: { council: string; service: string };
   councilChoices: { value: string; text: string }[];
   serviceChoices: { value: string; text: string }[];
@@ -427,20 +496,30 @@ export interface CoverageScreen {
   moreItems: boolean;
   /** "Everything neighbours published in the last 24 hours", or the filter in words. */
   itemsHeading: string;
+  /** "the last 24 hours", or with the filter: "about schools from Rochdale Council in the last 24 hours". */
+  filterWords: string;
+  /** Names of the services flagged urgent, in our order. */
+  urgentServices: string[];
+  banner: ScreenBanner | null;
 }
 
 export const ITEMS_SHOWN = 100;
 
 /** The coverage screen's own address with a window and filters; `#items` jumps to the list. */
-export function coverageHref(hours: number, filter: { council?: string; service?: string } = {}): string {
+export function coverageHref(hours: number, filter: { council?: string; service?: string } = {}, anchor = 'items'): string {
   const params = new URLSearchParams({ hours: String(hours) });
   if (filter.council) params.set('council', filter.council);
   if (filter.service) params.set('service', filter.service);
-  return `/staff/coverage?${params}#items`;
+  return `/staff/coverage?${params}#${anchor}`;
 }
 
 function cellView(cell: CoverageCell, href: string | null): CoverageCellView {
-  return { count: cell.count, age: cell.newestAgeMinutes === null ? null : describeAge(cell.newestAgeMinutes), href: cell.count > 0 ? href : null };
+  return {
+    count: cell.count,
+    notCovered: cell.notCovered,
+    age: cell.newestAgeMinutes === null ? null : describeAge(cell.newestAgeMinutes),
+    href: cell.count > 0 ? href : null,
+  };
 }
 
 function safeWebLink(link: string | null): string | null {
@@ -462,18 +541,26 @@ function shorten(text: string, max: number): string {
   return `${(atWord > max / 2 ? cut.slice(0, atWord) : cut).trimEnd()}…`;
 }
 
+type ItemForDraft = Pick<NeighbourItemListing, 'title' | 'summary' | 'link' | 'area' | 'serviceSlug' | 'councilName'>;
+
+/** Their summary (or headline) and where it came from: the start of our own words. */
+function sourcedText(item: ItemForDraft, max: number): string {
+  const link = safeWebLink(item.link);
+  const source = `Source: ${item.councilName}${link ? `, ${link}` : ''}`;
+  const summary = item.summary.trim();
+  const text = summary && summary !== item.title.trim() ? summary : '';
+  return text ? `${shorten(text, Math.max(0, max - source.length - 2))}\n\n${source}` : source;
+}
+
 /**
  * The new-alert form's address filled in from a neighbour's item: their headline, a body that
  * summarises it and says where it came from, the service it is about ticked, severity warning.
  * The editor reads and changes it before anything is published.
  */
-export function draftAlertHref(item: Pick<NeighbourItemListing, 'title' | 'summary' | 'link' | 'area' | 'serviceSlug' | 'councilName'>): string {
-  const link = safeWebLink(item.link);
-  const summary = item.summary.trim();
-  const source = `Source: ${item.councilName}${link ? `, ${link}` : ''}`;
+export function draftAlertHref(item: ItemForDraft): string {
   const params = new URLSearchParams({
     headline: shorten(item.title, HEADLINE_MAX),
-    body: summary && summary !== item.title.trim() ? `${summary}\n\n${source}` : source,
+    body: sourcedText(item, ALERT_BODY_MAX),
     severity: 'warning',
   });
   if (item.serviceSlug) params.set('services', item.serviceSlug);
@@ -482,9 +569,89 @@ export function draftAlertHref(item: Pick<NeighbourItemListing, 'title' | 'summa
 }
 
 /**
- * The coverage screen: services × (us, each neighbour) over the chosen window, the gaps, and the
- * neighbours' items (newest first) by council and service. Filters that make no sense come
- * back as problems, and everything is shown instead.
+ * One of our places' edit form filled in from a neighbour's item ("Mark a place"): the status
+ * their headline states (Oldham's "closed"), a note from their summary that says where it came
+ * from, and a change summary. The editor checks it before publishing.
+ */
+export function markPlaceHref(placeId: number, item: ItemForDraft, status: PlaceStatus | null): string {
+  const params = new URLSearchParams();
+  if (status) params.set('status', status);
+  params.set('note', sourcedText(item, NOTE_MAX));
+  params.set('summary', shorten(`From ${item.councilName}: ${item.title}`, SUMMARY_MAX));
+  return `/staff/places/${placeId}?${params}`;
+}
+
+const STATE_LABEL: Record<ItemCoverageState, string> = {
+  covered: 'Covered',
+  not_covered: 'Not covered',
+  dismissed: 'Dismissed',
+  unmatched: 'Not matched to a service',
+};
+
+const quoted = (words: readonly string[]) => words.map((w) => `“${w}”`).join(', ');
+
+/** Why the matcher thinks something of ours covers an item, in words. */
+function describeSignals(signals: readonly MatchSignal[]): string {
+  return signals
+    .map((signal) => {
+      switch (signal.kind) {
+        case 'road':
+          return `same road (${signal.value})`;
+        case 'postcode':
+          return `same postcode (${signal.value})`;
+        case 'reference':
+          return `same reference number (${signal.value})`;
+        case 'name':
+          return 'names our place';
+        case 'words':
+          return `the same words: ${quoted(signal.words)}`;
+      }
+    })
+    .join('; ');
+}
+
+function itemView(coverage: ItemCoverage, serviceNames: ReadonlyMap<string, string>, now: Date): CoverageItemView {
+  const { item, match, at, state } = coverage;
+  const by = match.by;
+  const place = match.conflict?.place ?? (match.places[0] && (state === 'not_covered' || state === 'dismissed') ? match.places[0] : null);
+  return {
+    id: item.id,
+    title: item.title,
+    href: safeWebLink(item.link),
+    councilName: item.councilName,
+    sourceTitle: item.sourceTitle,
+    serviceSlug: item.serviceSlug,
+    serviceName: item.serviceSlug ? (serviceNames.get(item.serviceSlug) ?? null) : null,
+    urgent: coverage.urgent,
+    at,
+    age: describeAge((now.getTime() - at.getTime()) / 60_000),
+    summary: shorten(item.summary, 300),
+    state,
+    stateLabel: STATE_LABEL[state],
+    coveredBy: by ? { kind: by.content.kind, title: by.content.title, href: by.content.href, why: describeSignals(by.signals) } : null,
+    conflict: match.conflict
+      ? { placeName: match.conflict.place.title, ourStatus: STATUS_PRESENTATION[match.conflict.ourStatus].label, theirStatus: STATUS_PRESENTATION[match.conflict.theirStatus].label }
+      : null,
+    dismissal: item.dismissal ? { reason: item.dismissal.reason, by: item.dismissal.byName, at: item.dismissal.at } : null,
+    draftHref: draftAlertHref(item),
+    markPlaceHref: !item.serviceSlug ? null : place ? markPlaceHref(place.id, item, match.theirStatus) : `/staff/coverage/items/${item.id}#mark-place`,
+    pageHref: `/staff/coverage/items/${item.id}`,
+  };
+}
+
+function coverageBanner(params: URLSearchParams, items: readonly ItemCoverage[]): ScreenBanner | null {
+  const done = params.get('done');
+  const found = items.find((c) => String(c.item.id) === params.get('item'));
+  if (done === 'dismissed' && found) {
+    return { kind: 'success', heading: `Dismissed: ${found.item.title} (${found.item.councilName})`, text: 'It is off the gaps list. Its page says why, and can put it back.' };
+  }
+  return null;
+}
+
+/**
+ * The coverage screen: services × (us, each neighbour) over the chosen window with what we have
+ * not covered, the gaps (not-covered items, newest first) and every item with its coverage, by
+ * council and service. Filters that make no sense come back as problems, and everything is shown.
  */
 export async function loadCoverageScreen(params: URLSearchParams, now: Date): Promise<CoverageScreen> {
   const db = await getDb();
@@ -502,16 +669,17 @@ export async function loadCoverageScreen(params: URLSearchParams, now: Date): Pr
     service = '';
   }
 
-  const items = await listNeighbourItems(db, {
-    since: coverage.since,
-    limit: ITEMS_SHOWN,
-    ...(council ? { councilId: council.councilId! } : {}),
-    ...(service ? { serviceSlug: service === UNMATCHED_SERVICE ? null : service } : {}),
-  });
+  const chosen = coverage.items.filter(
+    (c) =>
+      (!council || c.item.councilId === council.councilId) &&
+      (!service || (service === UNMATCHED_SERVICE ? c.item.serviceSlug === null : c.item.serviceSlug === service)),
+  );
+  const gaps = chosen.filter((c) => c.state === 'not_covered');
 
   const window = `the last ${coverage.hours} hours`;
   const serviceWords = service === UNMATCHED_SERVICE ? 'not matched to any of our services' : service ? `about ${serviceNames.get(service)!.toLowerCase()}` : '';
   const itemsHeading = [council ? `What ${council.name} published` : 'What neighbouring councils published', serviceWords, `in ${window}`].filter(Boolean).join(' ');
+  const filterWords = [serviceWords, council ? `from ${council.name}` : '', `in ${window}`].filter(Boolean).join(' ');
 
   return {
     hours: coverage.hours,
@@ -521,7 +689,7 @@ export async function loadCoverageScreen(params: URLSearchParams, now: Date): Pr
     since: coverage.since,
     columns: coverage.columns.map((c) => ({ name: c.name, slug: c.slug, isUs: c.kind === 'us' })),
     rows: coverage.rows.map((row) => ({
-      service: { slug: row.service.slug, name: row.service.name },
+      service: { slug: row.service.slug, name: row.service.name, urgent: row.service.urgent },
       gap: row.gap,
       cells: [
         cellView(row.us, `/staff/services/${row.service.slug}`),
@@ -529,35 +697,154 @@ export async function loadCoverageScreen(params: URLSearchParams, now: Date): Pr
       ],
     })),
     unmatched: coverage.unclassified.map((cell, i) => cellView(cell, coverageHref(coverage.hours, { council: neighbourColumns[i]!.slug, service: UNMATCHED_SERVICE }))),
-    gaps: gapsInCoverage(coverage).map((gap) => ({
-      service: { slug: gap.service.slug, name: gap.service.name },
-      itemsHref: coverageHref(coverage.hours, { service: gap.service.slug }),
-      neighbours: gap.neighbours.map((n) => ({
-        name: n.name,
-        count: n.count,
-        age: describeAge((now.getTime() - n.newestAt.getTime()) / 60_000),
-        href: coverageHref(coverage.hours, { council: n.slug, service: gap.service.slug }),
-      })),
-    })),
+    gaps: gaps.slice(0, ITEMS_SHOWN).map((c) => itemView(c, serviceNames, now)),
+    gapCount: gaps.length,
     filters: { council: council?.slug ?? '', service },
     councilChoices: neighbourColumns.map((c) => ({ value: c.slug, text: c.name })),
     serviceChoices: [...coverage.rows.map((r) => ({ value: r.service.slug, text: r.service.name })), { value: UNMATCHED_SERVICE, text: 'Not matched to a service' }],
-    items: items.map((item) => {
-      const at = item.publishedAt ?? item.firstSeenAt;
-      return {
-        id: item.id,
-        title: item.title,
-        href: safeWebLink(item.link),
-        councilName: item.councilName,
-        sourceTitle: item.sourceTitle,
-        serviceName: item.serviceSlug ? (serviceNames.get(item.serviceSlug) ?? null) : null,
-        at,
-        age: describeAge((now.getTime() - at.getTime()) / 60_000),
-        summary: shorten(item.summary, 300),
-        draftHref: draftAlertHref(item),
-      };
-    }),
-    moreItems: items.length >= ITEMS_SHOWN,
+    items: chosen.slice(0, ITEMS_SHOWN).map((c) => itemView(c, serviceNames, now)),
+    moreItems: chosen.length > ITEMS_SHOWN,
     itemsHeading,
+    filterWords,
+    urgentServices: coverage.rows.filter((r) => r.service.urgent).map((r) => r.service.name),
+    banner: coverageBanner(params, coverage.items),
   };
+}
+
+// ——— /staff/coverage/items/{id} ———
+
+/** The reasons offered for dismissing an item (or the editor's own, up to DISMISS_REASON_MAX). */
+export const DISMISS_REASONS = ['Not about our area', 'We have already covered this', 'Not something we publish'] as const;
+export const OTHER_REASON = 'other';
+export const DISMISS_REASON_MAX = 200;
+
+export interface DismissFormValues {
+  reason: string;
+  otherReason: string;
+}
+
+export interface NeighbourItemScreen {
+  item: CoverageItemView;
+  /** The places of its service to choose from for "Mark a place", the likeliest first. */
+  placeChoices: { value: string; text: string }[];
+  /** The place chosen by default (the likeliest), or ''. */
+  suggestedPlace: string;
+  /** The words the matcher compared and how it decided, for the curious. */
+  explanation: string;
+  values: DismissFormValues;
+  issues: FormIssue[];
+  banner: ScreenBanner | null;
+}
+
+function parseItemId(param: string | undefined): number {
+  if (!param || !/^\d{1,12}$/.test(param) || Number(param) < 1) throw new NotFoundError(`No neighbour item "${param ?? ''}"`);
+  return Number(param);
+}
+
+async function requireItemCoverage(db: Database, id: number, now: Date): Promise<ItemCoverage> {
+  const coverage = await loadItemCoverage(db, id, now);
+  if (!coverage) throw new NotFoundError(`No neighbour item ${id}`);
+  return coverage;
+}
+
+function explain(coverage: ItemCoverage): string {
+  const { match, state } = coverage;
+  if (state === 'unmatched') return 'It matched none of our services’ keywords, so nothing of ours is compared with it.';
+  const named = match.namedPlaces.length > 0 ? ` It names ${match.namedPlaces.join(', ')}: only something of ours about that can cover it.` : '';
+  if (match.by) return `Covered by our ${match.by.content.kind} “${match.by.content.title}”: ${describeSignals(match.by.signals)}.${named}`;
+  if (match.conflict) {
+    return `Our ${match.conflict.place.title} is about the same place but says ${STATUS_PRESENTATION[match.conflict.ourStatus].label}; they say ${STATUS_PRESENTATION[match.conflict.theirStatus].label}.${named}`;
+  }
+  const closest = match.closest?.signals.find((sig) => sig.kind === 'words');
+  const near = match.closest && closest
+    ? ` The closest was our ${match.closest.content.kind} “${match.closest.content.title}” (${describeSignals([closest])}, ${Math.round(match.closest.score * 100)}% of their headline; ${Math.round(WORDS_THRESHOLD * 100)}% is needed).`
+    : '';
+  return `Nothing we published about this service from a day before it until now says the same.${near}${named}`;
+}
+
+/**
+ * One neighbour's item: its coverage and why, "Draft an alert", "Mark a place" (choose which of
+ * our places) and dismiss or put back. `?place=ID` answers with the place's filled-in edit form.
+ */
+export async function loadNeighbourItemScreen(idParam: string | undefined, params: URLSearchParams, now: Date): Promise<{ redirect: string } | NeighbourItemScreen> {
+  const id = parseItemId(idParam);
+  const db = await getDb();
+  const coverage = await requireItemCoverage(db, id, now);
+  const serviceRows = await listServices(db);
+  const service = serviceRows.find((s) => s.slug === coverage.item.serviceSlug);
+  const placeRows = service ? await listPublishedPlaces(db, service.id) : [];
+
+  const chosen = params.get('place');
+  if (chosen !== null) {
+    const place = /^\d{1,12}$/.test(chosen) ? placeRows.find((p) => p.id === Number(chosen) && !p.retired) : undefined;
+    if (!place) throw new NotFoundError(`No place ${chosen} in the service of item ${id}`);
+    return { redirect: markPlaceHref(place.id, coverage.item, coverage.match.theirStatus) };
+  }
+
+  const likely = [
+    ...new Set([...(coverage.match.conflict ? [coverage.match.conflict.place.id] : []), ...coverage.match.places.map((p) => p.id), ...likelyPlacesFor(coverage, placeRows, now)]),
+  ];
+  const rank = (placeId: number) => (likely.includes(placeId) ? likely.indexOf(placeId) : likely.length);
+  const choices = placeRows
+    .filter((p) => !p.retired)
+    .sort((a, b) => rank(a.id) - rank(b.id) || a.name.localeCompare(b.name, 'en-GB'))
+    .map((p) => ({ value: String(p.id), text: p.name }));
+  const done = params.get('done');
+  return {
+    item: itemView(coverage, new Map(serviceRows.map((s) => [s.slug, s.name])), now),
+    placeChoices: choices,
+    suggestedPlace: likely.length > 0 ? String(likely[0]) : '',
+    explanation: explain(coverage),
+    values: { reason: '', otherReason: '' },
+    issues: [],
+    banner: done === 'restored' ? { kind: 'success', heading: 'Put back on the gaps list', text: null } : null,
+  };
+}
+
+function readDismissForm(form: FormData): DismissFormValues {
+  const get = (name: string) => {
+    const value = form.get(name);
+    return typeof value === 'string' ? value : '';
+  };
+  return { reason: get('reason'), otherReason: get('otherReason') };
+}
+
+/** Which reason the form gives, or what is wrong with it. */
+export function parseDismissForm(values: DismissFormValues): { ok: true; reason: string } | { ok: false; issues: FormIssue[] } {
+  if ((DISMISS_REASONS as readonly string[]).includes(values.reason)) return { ok: true, reason: values.reason };
+  if (values.reason !== OTHER_REASON) return { ok: false, issues: [{ field: 'reason', message: 'Select why this needs nothing from us' }] };
+  const other = values.otherReason.replace(/\s+/g, ' ').trim();
+  if (!other) return { ok: false, issues: [{ field: 'otherReason', message: 'Enter why this needs nothing from us' }] };
+  if (other.length > DISMISS_REASON_MAX) return { ok: false, issues: [{ field: 'otherReason', message: `Enter ${DISMISS_REASON_MAX} characters or fewer` }] };
+  return { ok: true, reason: other };
+}
+
+/**
+ * Dismisses an item (an editor: "this needs nothing from us", with why) or puts it back,
+ * remembering who and when and writing it to the audit log. Back to the gaps after dismissing.
+ */
+export async function changeItemDismissal(staff: Staff, idParam: string | undefined, form: FormData, now: Date): Promise<{ ok: true; redirect: string } | { ok: false; status: 400; screen: NeighbourItemScreen }> {
+  const id = parseItemId(idParam);
+  const db = await getDb();
+  const coverage = await requireItemCoverage(db, id, now);
+  const subject = `${coverage.item.title} (${coverage.item.councilName})`;
+  if (form.get('action') === 'restore') {
+    if (await deleteItemDismissal(db, id)) {
+      await recordAudit(db, 'neighbour-item-restored', staff.account.id, subject, { itemId: id, reason: coverage.item.dismissal?.reason ?? null });
+    }
+    return { ok: true, redirect: `/staff/coverage/items/${id}?done=restored` };
+  }
+  if (form.get('action') !== 'dismiss') throw new BadRequestError('The form could not be read. Go back and try again');
+  const values = readDismissForm(form);
+  const parsed = parseDismissForm(values);
+  if (!parsed.ok) {
+    const screen = await loadNeighbourItemScreen(idParam, new URLSearchParams(), now);
+    if ('redirect' in screen) throw new Error('unreachable');
+    return { ok: false, status: 400, screen: { ...screen, values, issues: parsed.issues } };
+  }
+  await db.batch([
+    upsertItemDismissalStatement(db, id, parsed.reason, staff.account.id, now),
+    auditStatement(db, 'neighbour-item-dismissed', staff.account.id, subject, { itemId: id, reason: parsed.reason, state: coverage.state }),
+  ]);
+  return { ok: true, redirect: `/staff/coverage?done=dismissed&item=${id}#gaps` };
 }

@@ -6,7 +6,7 @@ import { hasRole } from '../auth/roles.ts';
 import { getDb } from '../server/db.ts';
 import { listServices, type ServiceRow } from '../services/repository.ts';
 import { countWaitingSuggestions } from '../suggestions/review-repository.ts';
-import { findCoverageGaps, type CoverageGap } from '../neighbours/coverage.ts';
+import { gapsInCoverage, loadCoverage, type CoverageGap } from '../neighbours/coverage.ts';
 
 export interface Dashboard {
   services: ServiceRow[];
@@ -14,8 +14,32 @@ export interface Dashboard {
   grantedPlaces: { id: number; name: string; serviceName: string }[] | null;
   /** Residents' suggestions waiting for an editor (0 for reporters, who do not review). */
   waitingSuggestions: number;
-  /** For editors: services neighbours published about in the last day while we said nothing; null for reporters. */
-  coverageGaps: CoverageGap[] | null;
+  /** For editors: neighbours' items of the last day we have not covered; null for reporters. */
+  coverageGaps: DashboardGaps | null;
+}
+
+export interface DashboardGaps {
+  /** Not-covered items in the last 24 hours, in every service. */
+  count: number;
+  /** Those in services flagged urgent (schools, roads), newest first: at most URGENT_SHOWN. */
+  urgent: CoverageGap[];
+  urgentCount: number;
+  /** The names of the services flagged urgent. */
+  urgentServices: string[];
+}
+
+export const URGENT_SHOWN = 5;
+
+async function loadGaps(db: Awaited<ReturnType<typeof getDb>>, now: Date): Promise<DashboardGaps> {
+  const coverage = await loadCoverage(db, { hours: 24, now });
+  const gaps = gapsInCoverage(coverage);
+  const urgent = gaps.filter((g) => g.urgent);
+  return {
+    count: gaps.length,
+    urgent: urgent.slice(0, URGENT_SHOWN),
+    urgentCount: urgent.length,
+    urgentServices: coverage.rows.filter((r) => r.service.urgent).map((r) => r.service.name),
+  };
 }
 
 export async function loadDashboard(staff: Staff): Promise<Dashboard> {
@@ -26,7 +50,7 @@ export async function loadDashboard(staff: Staff): Promise<Dashboard> {
       services: serviceRows,
       grantedPlaces: null,
       waitingSuggestions: await countWaitingSuggestions(db),
-      coverageGaps: await findCoverageGaps(db, { hours: 24, now: new Date() }),
+      coverageGaps: await loadGaps(db, new Date()),
     };
   }
   const granted = await db
