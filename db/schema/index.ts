@@ -36,6 +36,12 @@ export const ALERT_SEVERITIES = ['info', 'warning', 'severe'] as const;
 export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
 
 export const CONTENT_KINDS = ['place', 'alert', 'page'] as const;
+
+/** Why a place's status is what it is (optional, typed so residents and feeds can use it). */
+export const STATUS_REASONS = ['snow_and_ice', 'heating_failure', 'staff_shortage', 'flooding', 'other'] as const;
+
+/** What made a change set: a bulk update, the undo of another set, an import, snow-day mode. */
+export const CHANGE_SET_KINDS = ['bulk', 'undo', 'import', 'snow_day'] as const;
 export type ContentKind = (typeof CONTENT_KINDS)[number];
 
 export const REVIEW_STATES = ['pending', 'approved', 'rejected'] as const;
@@ -91,6 +97,10 @@ export const places = sqliteTable(
     noteHtml: text('note_html').notNull().default(''),
     statusFrom: timestamp('status_from'),
     statusUntil: timestamp('status_until'),
+    /** Why (snow and ice, heating failure…), when given. */
+    statusReason: text('status_reason', { enum: STATUS_REASONS }),
+    /** When the place expects to reopen ("Expected to reopen: Wednesday"), when known. */
+    expectedReopeningAt: timestamp('expected_reopening_at'),
     confirmedAt: timestamp('confirmed_at'),
     retired: integer('retired', { mode: 'boolean' }).notNull().default(false),
     currentRevisionId: integer('current_revision_id').references((): AnySQLiteColumn => revisions.id),
@@ -165,15 +175,37 @@ export const revisions = sqliteTable(
      * Approval order, not creation order: a suggestion approved today follows today's edits.
      */
     publishSeq: integer('publish_seq'),
+    /** The change set this revision was published in (a bulk update, an undo, an import), if any. */
+    changeSetId: integer('change_set_id').references((): AnySQLiteColumn => changeSets.id),
     createdAt: createdAt(),
   },
   (t) => [
     index('revisions_target').on(t.targetKind, t.targetId, t.id),
+    index('revisions_change_set').on(t.changeSetId),
     index('revisions_state').on(t.state, t.id),
     uniqueIndex('revisions_publish_seq').on(t.publishSeq),
     // A suggestion is published at most once, however many editors approve it at the same moment.
     uniqueIndex('revisions_published_suggestion').on(t.suggestionId).where(sql`${t.publishSeq} IS NOT NULL`),
   ],
+);
+
+/**
+ * Several revisions published together — a bulk update, an import, the undo of another set —
+ * are one change set: one entry in "Recent changes", undone in one step, announced once.
+ */
+export const changeSets = sqliteTable(
+  'change_sets',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    kind: text('kind', { enum: CHANGE_SET_KINDS }).notNull(),
+    /** What it did, in words: "Closed 40 schools". */
+    summary: text('summary').notNull(),
+    authorAccountId: integer('author_account_id').references(() => accounts.id),
+    /** For an undo: the set it undid. */
+    undoesChangeSetId: integer('undoes_change_set_id').references((): AnySQLiteColumn => changeSets.id),
+    createdAt: createdAt(),
+  },
+  (t) => [index('change_sets_created').on(t.createdAt), uniqueIndex('change_sets_undoes').on(t.undoesChangeSetId)],
 );
 
 /** Staff accounts. Residents never need one. */
