@@ -87,7 +87,8 @@ describe('a resident on a snow morning', () => {
     const page = await openPage({ javaScriptEnabled: false });
     try {
       await page.goto('/');
-      await page.getByRole('link', { name: 'Schools', exact: true }).click();
+      // The home page's list of services (the navigation has a link of the same name).
+      await page.getByRole('main').getByRole('link', { name: 'Schools', exact: true }).click();
       await page.waitForURL('**/services/schools');
 
       await page.getByLabel('Search by name, postcode or area').fill(searchTerm);

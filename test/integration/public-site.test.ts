@@ -53,7 +53,7 @@ describe('the home page', () => {
     const schools = textOf(doc.querySelectorAll('.csa-service-list > li')[0]);
     expect(schools).toContain(`${schoolsIn('closed').length} closed`);
     expect(schools).toContain(`${schoolsIn('opening_late').length} opening late`);
-    expect(schools).toMatch(/updated \d{1,2}:\d{2}(am|pm)/);
+    expect(schools).toMatch(/Updated \d{1,2}:\d{2}(am|pm)/);
   });
 });
 
@@ -179,7 +179,8 @@ describe('a place page', () => {
     const doc = await readHtml(await server.get(`/services/schools/${lapsed.place}`));
     const main = textOf(doc.querySelector('main'));
     expect(textOf(doc.querySelector('main .govuk-tag'))).toBe('Not confirmed');
-    expect(main).toMatch(/Not confirmed since \d{1,2}:\d{2}(am|pm) yesterday/);
+    // Both times: when the status ran out (an hour ago), and when it was last confirmed (yesterday).
+    expect(main).toMatch(/Not confirmed since \d{1,2}:\d{2}(am|pm) (today|yesterday) \(it was closed until then, last confirmed \d{1,2}:\d{2}(am|pm) yesterday\)/);
     expect(main).toContain('Nobody has confirmed today');
   });
 

@@ -31,16 +31,24 @@ export interface SiteChrome {
   /** Active alerts, most severe first: the banner on every public page. */
   alerts: AlertRow[];
   footerPages: { slug: string; title: string }[];
+  /**
+   * Every service's address and name, in display order, so the navigation and links say a
+   * service's name exactly as its own page does (one name for each service).
+   */
+  services: { slug: string; name: string; placeLabelPlural: string }[];
 }
 
 /** The council and footer links last read, for error pages while the database is down. */
 let lastKnownChrome: SiteChrome | null = null;
 
-/** The council, the active alerts banner and the footer links every public page carries. */
+/** The council, the active alerts banner, the footer links and the services' names every public page carries. */
 export async function loadChrome(db: Database, now: Date): Promise<SiteChrome> {
-  const [council, active, footerPages] = await Promise.all([getCouncil(db), listActiveAlerts(db, now), listPublishedPages(db)]);
-  lastKnownChrome = { council, alerts: [], footerPages };
-  return { council, alerts: orderAlerts(active), footerPages };
+  const [council, active, footerPages, serviceRows] = await Promise.all([
+    getCouncil(db), listActiveAlerts(db, now), listPublishedPages(db), listServices(db),
+  ]);
+  const services = serviceRows.map(({ slug, name, placeLabelPlural }) => ({ slug, name, placeLabelPlural }));
+  lastKnownChrome = { council, alerts: [], footerPages, services };
+  return { council, alerts: orderAlerts(active), footerPages, services };
 }
 
 export interface HomePage {
@@ -164,7 +172,7 @@ export async function loadErrorChrome(now: Date): Promise<SiteChrome> {
   try {
     return await loadChrome(await getDb(), now);
   } catch {
-    return lastKnownChrome ?? { council: FALLBACK_COUNCIL, alerts: [], footerPages: [] };
+    return lastKnownChrome ?? { council: FALLBACK_COUNCIL, alerts: [], footerPages: [], services: [] };
   }
 }
 
