@@ -2,7 +2,8 @@
 // sample feeds (at /demo/neighbour-feeds/<file>, where the seeded sources point, with times
 // filled in) and hostile ones — malformed XML, a 20 MB body, a server that never answers, a
 // "billion laughs" document, a redirect loop, a compression bomb, a feed that changes between
-// polls and one that answers 304 to its ETag.
+// polls and one that answers 304 to its ETag — plus the small feeds of test/fixtures/feeds/ at
+// /fixtures/<file>, and whatever a test puts in `state.documents` at that path.
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,8 +13,8 @@ import { fillTimePlaceholders } from '../../src/lib/neighbours/demo-content.ts';
 
 export interface FeedFixtureServer {
   url: string;
-  /** Which version of /changing.rss is served (1 or 2). */
-  state: { changingVersion: number };
+  /** Which version of /changing.rss is served (1 or 2), and documents a test serves at a path of its choosing. */
+  state: { changingVersion: number; documents: Map<string, { body: string | Uint8Array; contentType?: string }> };
   /** Every request seen, with the validators it sent. */
   requests: { path: string; ifNoneMatch: string | null; ifModifiedSince: string | null }[];
   close: () => Promise<void>;
@@ -50,13 +51,27 @@ const MALFORMED = `<?xml version="1.0"?>
 
 /** Starts the fixture server on a free loopback port. */
 export async function startFeedFixtures(contentDir = 'content'): Promise<FeedFixtureServer> {
-  const state = { changingVersion: 1 };
+  const state: FeedFixtureServer['state'] = { changingVersion: 1, documents: new Map() };
   const requests: FeedFixtureServer['requests'] = [];
   const hourAgo = () => new Date(Date.now() - 3_600_000);
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? '/', 'http://fixture').pathname;
     requests.push({ path, ifNoneMatch: req.headers['if-none-match'] ?? null, ifModifiedSince: req.headers['if-modified-since'] ?? null });
+    const document = state.documents.get(path);
+    if (document) {
+      res.writeHead(200, { 'Content-Type': document.contentType ?? 'application/xml' }).end(document.body);
+      return;
+    }
+    const small = /^\/fixtures\/([a-z0-9.-]+)$/.exec(path);
+    if (small) {
+      try {
+        res.writeHead(200, { 'Content-Type': 'application/xml' }).end(await readFile(join('test', 'fixtures', 'feeds', small[1]!)));
+      } catch {
+        res.writeHead(404).end();
+      }
+      return;
+    }
     const demo = /^\/demo\/neighbour-feeds\/([a-z0-9.-]+)$/.exec(path);
     if (demo) {
       try {
@@ -98,7 +113,8 @@ export async function startFeedFixtures(contentDir = 'content'): Promise<FeedFix
         res.write('<rss>');
         return;
       case '/gzip-bomb.xml': {
-        const bomb = gzipSync(Buffer.alloc(8 * 1024 * 1024, ' '));
+        // 64 MB of spaces in about 64 KB: far past the 8 MB cap once unpacked.
+        const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024, ' '));
         res.writeHead(200, { 'Content-Type': 'application/rss+xml', 'Content-Encoding': 'gzip', 'Content-Length': String(bomb.length) }).end(bomb);
         return;
       }

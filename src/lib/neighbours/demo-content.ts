@@ -1,8 +1,8 @@
-// The demo's neighbouring councils (content/neighbours.yaml) and their sample feeds
-// (content/neighbour-feeds/): read and validated strictly, like the rest of content/, and
-// served by this site so the coverage screen works with no network. Feed files hold time
-// placeholders — `{{now-2h}}`, `{{now}}`, `{{now+6h}}`, `{{end-of-day}}` — filled when the
-// file is served, so the demo is always "this morning".
+// The demo's neighbouring councils and national warning sources (content/neighbours.yaml) and
+// their sample feeds (content/neighbour-feeds/): read and validated strictly, like the rest of
+// content/, and served by this site so the coverage screen works with no network. Feed files
+// hold time placeholders — `{{now-2h}}`, `{{now}}`, `{{now+6h}}`, `{{end-of-day}}` — filled
+// when the file is served, so the demo is always "this morning".
 import { createHash } from 'node:crypto';
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,6 +10,8 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ContentError, resolveOffset } from '../content/demo.ts';
 import { NotFoundError } from '../errors.ts';
+import { SOURCE_KINDS } from './parse-items.ts';
+import { formatMetOfficeTime } from './parse-warnings.ts';
 
 export const DEMO_FEEDS_PATH = '/demo/neighbour-feeds';
 const FEEDS_FOLDER = 'neighbour-feeds';
@@ -32,16 +34,35 @@ const neighboursSchema = z.array(
     slug,
     name: z.string().min(1).max(100),
     website: z.url(),
+    /** Who publishes the feeds: a neighbouring council (the default), the Met Office, or GOV.UK's emergency alerts. */
+    kind: z.enum(SOURCE_KINDS).default('council'),
     feeds: z
-      .array(z.object({ title: z.string().min(1).max(100), file: z.string().regex(DEMO_FEED_FILE, { error: 'must be a file name like rochdale-news.rss' }) }))
+      .array(
+        z.object({
+          title: z.string().min(1).max(100),
+          file: z.string().regex(DEMO_FEED_FILE, { error: 'must be a file name like rochdale-news.rss' }),
+          /** The region a regional feed covers (the Met Office's are per region): "Yorkshire & Humber". */
+          region: z.string().min(1).max(100).optional(),
+        }),
+      )
       .min(1),
   }),
 );
 
-export type DemoNeighbour = z.infer<typeof neighboursSchema>[number];
+export type DemoSource = z.infer<typeof neighboursSchema>[number];
+/** A neighbouring council of the demo (`kind: council`). */
+export type DemoNeighbour = DemoSource & { kind: 'council' };
 
 /** Reads and checks content/neighbours.yaml: unique slugs and files, and every file exists. */
 export async function loadDemoNeighbours(dir = 'content'): Promise<DemoNeighbour[]> {
+  return (await loadDemoSources(dir)).filter((source): source is DemoNeighbour => source.kind === 'council');
+}
+
+/**
+ * Every publisher in content/neighbours.yaml — the councils and the national warning sources
+ * (`kind: met-office-warnings`, `kind: gov-uk-alerts`) — checked like loadDemoNeighbours.
+ */
+export async function loadDemoSources(dir = 'content'): Promise<DemoSource[]> {
   const parsed = neighboursSchema.safeParse(parseYaml(await readFile(join(dir, 'neighbours.yaml'), 'utf8')));
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
@@ -68,21 +89,42 @@ export function demoFeedUrl(siteUrl: string, file: string): string {
   return `${siteUrl.replace(/\/+$/, '')}${DEMO_FEEDS_PATH}/${file}`;
 }
 
-/** "Sun, 22 Nov 2026 07:00:00 GMT" (RSS 0.9x/2.0) or "2026-11-22T07:00:00+00:00" (everything else, CAP included). */
-function formatFeedDate(date: Date, format: 'rfc822' | 'iso'): string {
+export type PlaceholderFormat = 'rfc822' | 'iso' | 'met-office' | 'gov-uk' | 'date';
+
+const LONDON_STAMP = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/London', hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', timeZoneName: 'short',
+});
+
+/**
+ * "Sun, 22 Nov 2026 07:00:00 GMT" (rfc822: RSS 0.9x/2.0), "2026-11-22T07:00:00+00:00" (iso:
+ * everything else, CAP included), and the national feeds' own ways: "0700 Sun 22 Nov"
+ * (met-office, London time), "2026-11-22 07:00 GMT" (gov-uk, London time with GMT or BST),
+ * "2026-11-22" (date, London).
+ */
+function formatFeedDate(date: Date, format: PlaceholderFormat): string {
   if (format === 'rfc822') return date.toUTCString();
+  if (format === 'met-office') return formatMetOfficeTime(date);
+  if (format === 'gov-uk' || format === 'date') {
+    const p = Object.fromEntries(LONDON_STAMP.formatToParts(date).map((part) => [part.type, part.value]));
+    const zone = p.timeZoneName === 'GMT+1' || p.timeZoneName === 'BST' ? 'BST' : 'GMT';
+    return format === 'date' ? `${p.year}-${p.month}-${p.day}` : `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute} ${zone}`;
+  }
   return date.toISOString().replace(/\.\d{3}Z$/, '+00:00');
 }
 
 /**
- * Fills `{{now}}`, `{{now-2h}}`, `{{now+6h}}`, `{{end-of-day}}` (optionally `|rfc822` or
- * `|iso`) relative to `anchor`, in the date format the file type needs.
+ * Fills `{{now}}`, `{{now-2h}}`, `{{now+6h}}`, `{{end-of-day}}` (optionally `|rfc822`, `|iso`,
+ * `|met-office`, `|gov-uk` or `|date`) relative to `anchor`, in the date format the file type
+ * needs.
  */
 export function fillTimePlaceholders(text: string, anchor: Date, format: 'rfc822' | 'iso'): string {
-  return text.replace(/\{\{\s*(now|now[+-]\d+[mhd]|end-of-day)\s*(?:\|\s*(rfc822|iso)\s*)?\}\}/g, (_whole, when: string, explicit?: string) => {
-    const date = when === 'now' ? anchor : resolveOffset(when === 'end-of-day' ? when : when.slice(3), anchor);
-    return formatFeedDate(date, (explicit as 'rfc822' | 'iso' | undefined) ?? format);
-  });
+  return text.replace(
+    /\{\{\s*(now|now[+-]\d+[mhd]|end-of-day)\s*(?:\|\s*(rfc822|iso|met-office|gov-uk|date)\s*)?\}\}/g,
+    (_whole, when: string, explicit?: string) => {
+      const date = when === 'now' ? anchor : resolveOffset(when === 'end-of-day' ? when : when.slice(3), anchor);
+      return formatFeedDate(date, (explicit as PlaceholderFormat | undefined) ?? format);
+    },
+  );
 }
 
 /**

@@ -5,6 +5,10 @@
 // five redirects, each checked again; one deadline for the whole fetch; a size cap on the
 // bytes received and on the bytes after decompression. Every failure comes back as a sentence
 // an admin can act on — this module never throws.
+//
+// The cap is 8 MB: a busy council's full archive feed (20,000 items with short descriptions
+// is 5–7 MB) must still be readable, and the parsing happens in a worker thread with its own
+// memory limit (parse-off-thread.ts), so the size costs the server nothing but the buffer.
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -13,13 +17,15 @@ import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Readable } from 'node:stream';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
-export const DEFAULT_MAX_BYTES = 2 * 1024 * 1024;
+/** The largest feed read, before and after decompression: 8 MB (see the header). */
+export const MAX_FEED_BYTES = 8 * 1024 * 1024;
+export const DEFAULT_MAX_BYTES = MAX_FEED_BYTES;
 export const MAX_REDIRECTS = 5;
 
 export interface FetchFeedOptions {
   /** The deadline for the whole fetch, redirects and body included (default 10 s). */
   timeoutMs?: number;
-  /** The most bytes accepted, before and after decompression (default 2 MB). */
+  /** The most bytes accepted, before and after decompression (default MAX_FEED_BYTES, 8 MB). */
   maxBytes?: number;
   /**
    * Allow loopback and private addresses. Only for the offline demo and tests, where the
@@ -281,7 +287,10 @@ async function readBody(response: IncomingMessage, maxBytes: number): Promise<Ui
     }
     chunks.push(buffer);
   }
-  return new Uint8Array(Buffer.concat(chunks, size));
+  // A view, not a copy: a feed's bytes are copied once here, and a large one owns its memory,
+  // so the parser can take it over without another copy (parse-off-thread.ts).
+  const body = Buffer.concat(chunks, size);
+  return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
 }
 
 function header(response: IncomingMessage, name: string): string | null {

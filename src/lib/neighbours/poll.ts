@@ -1,13 +1,20 @@
-// Reading neighbours' feeds into neighbour_items: fetch (fetch.ts) → parse (parse.ts) →
-// classify (classify.ts) → one atomic batch that upserts the items and records how the source
-// did. A broken feed is an expected event, not an exception: its reason is stored in plain
-// words, its next poll backs off, and the other sources carry on.
+// Reading neighbours' feeds into neighbour_items: fetch (fetch.ts) → parse, in a worker thread
+// (parse-off-thread.ts) → classify (classify.ts) → the items upserted in batches of
+// WRITE_CHUNK_ITEMS, the event loop let go between batches, then one last batch that closes
+// the CAP alerts that updates and cancellations replaced and records how the source did. So a
+// poll of a huge feed never holds the server's thread for more than one batch. A broken feed
+// is an expected event, not an exception: its reason is stored in plain words, its next poll
+// backs off, and the other sources carry on. A poll that stops half-way (the process dies)
+// leaves some items written and the source not marked as read: the next poll reads it again,
+// and upserting by key makes that harmless.
 import { eq } from 'drizzle-orm';
 import { neighbourItems, neighbourSources } from '../../../db/schema/index.ts';
 import type { Database } from '../server/database.ts';
 import { classifyItem, type ClassificationRule } from './classify.ts';
 import { fetchFeed, type FetchFeedOptions } from './fetch.ts';
-import { parseFeed, type ParsedItem } from './parse.ts';
+import type { ParsedItem } from './parse.ts';
+import { CANCEL_WITHOUT_INFO_TITLE } from './parse-cap.ts';
+import { parseFeedOffThread } from './parse-off-thread.ts';
 import {
   claimDueSource,
   countItemsOfSource,
@@ -27,6 +34,10 @@ export const MAX_BACK_OFF_MS = 6 * 3_600_000;
 export const MAX_CAP_DOCUMENTS_PER_POLL = 10;
 /** How long a claimed source is held by the process polling it, in case that process dies. */
 const CLAIM_MS = 5 * 60_000;
+/** Items looked up or written per database batch; the event loop is let go between batches. */
+export const WRITE_CHUNK_ITEMS = 50;
+
+const letTheEventLoopRun = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export interface PollOptions {
   now?: Date;
@@ -50,10 +61,14 @@ export interface PollSourceResult<S extends NeighbourSourceRow = NeighbourSource
   new: number;
   unchanged: number;
   updated: number;
+  /** Earlier CAP alerts of the council that this feed's updates and cancellations closed. */
+  closed: number;
   /** Why the poll failed, in plain words; null when it worked. */
   error: string | null;
   /** The server said the feed had not changed since the last poll (HTTP 304). */
   notModified: boolean;
+  /** What the reader had to repair or leave out (a wrong encoding, items beyond the limit), in plain words. */
+  notes: string[];
 }
 
 /**
@@ -100,7 +115,7 @@ async function completeFromCapDocuments(items: ParsedItem[], known: Set<string>,
     }
     budget--;
     const fetched = await fetchFeed(item.capDocumentUrl, {}, fetchOptions);
-    const parsed = fetched.status === 'fetched' ? parseFeed(fetched.body, { contentType: fetched.contentType, url: fetched.url }) : null;
+    const parsed = fetched.status === 'fetched' ? await parseFeedOffThread(fetched.body, { contentType: fetched.contentType, url: fetched.url }) : null;
     const message = parsed?.ok && parsed.format === 'cap' ? parsed.items[0] : undefined;
     completed.push(
       message
@@ -146,11 +161,46 @@ function describeUnexpected(error: unknown): string {
   return `something went wrong while reading the feed (${error instanceof Error ? error.message : String(error)})`;
 }
 
+/** When an update or cancellation closes what it replaces: its sent time, never later than now. */
+function closingTime(item: ParsedItem, now: Date): Date {
+  const sent = item.cap?.sent ?? now;
+  return sent.getTime() > now.getTime() ? now : sent;
+}
+
 /**
- * Polls one source: a conditional fetch, then the items upserted by council and item key
- * (so an item in two feeds of one council is stored once), each classified by our keywords,
- * and the source's state recorded (last success or error, failures, next poll) — all in one
- * atomic batch. Never throws: every failure, even of the database, ends in `error`.
+ * The CAP alerts this feed's updates and cancellations replace (CAP `references`): each
+ * referenced identifier with the message that replaces it, the earliest such message winning.
+ */
+function capClosures(items: readonly ParsedItem[], now: Date): Map<string, { at: Date; by: ParsedItem }> {
+  const closures = new Map<string, { at: Date; by: ParsedItem }>();
+  for (const item of items) {
+    if (!item.cap || (item.cap.msgType !== 'Cancel' && item.cap.msgType !== 'Update')) continue;
+    const at = closingTime(item, now);
+    for (const identifier of item.cap.references) {
+      if (identifier === item.cap.identifier || identifier === item.key) continue;
+      const known = closures.get(identifier);
+      if (!known || at < known.at) closures.set(identifier, { at, by: item });
+    }
+  }
+  return closures;
+}
+
+const earlier = (a: Date | null, b: Date) => (a && a.getTime() <= b.getTime() ? a : b);
+
+/** "Cancelled: Heavy snow across Oldham" for a cancellation that carried no words of its own. */
+function cancelTitle(referencedTitle: string): string {
+  return `Cancelled: ${referencedTitle.replace(/^Cancelled: /, '')}`;
+}
+
+/**
+ * Polls one source: a conditional fetch, the feed parsed off this thread, then the items
+ * upserted by council and item key (so an item in two feeds of one council is stored once),
+ * each classified by our keywords, in batches with the event loop let go between them. CAP
+ * updates and cancellations close the alerts they reference (their expiry becomes the
+ * closing message's sent time), whether those are in this feed or stored from an earlier
+ * poll, and a closed alert stays closed when it is read again. Last, in one batch, the
+ * closures and the source's state (last success or error, failures, next poll). Never
+ * throws: every failure, even of the database, ends in `error`.
  */
 export async function pollNeighbourSource<S extends NeighbourSourceRow>(
   db: Database,
@@ -160,8 +210,8 @@ export async function pollNeighbourSource<S extends NeighbourSourceRow>(
   const now = options.now ?? new Date();
   const intervalMinutes = options.intervalMinutes ?? DEFAULT_POLL_MINUTES;
   const fetchOptions = options.fetch ?? {};
-  const result: PollSourceResult<S> = { source, new: 0, unchanged: 0, updated: 0, error: null, notModified: false };
-  let current: NeighbourSourceRow | undefined;
+  const result: PollSourceResult<S> = { source, new: 0, unchanged: 0, updated: 0, closed: 0, error: null, notModified: false, notes: [] };
+  let current: NeighbourSourceListing | undefined;
   try {
     // The row as it is now: the caller's copy may predate another process's poll.
     current = await findNeighbourSource(db, source.id);
@@ -176,62 +226,127 @@ export async function pollNeighbourSource<S extends NeighbourSourceRow>(
       await db.update(neighbourSources).set(successState(now, intervalMinutes)).where(eq(neighbourSources.id, current.id));
       return { ...result, notModified: true, unchanged: await countItemsOfSource(db, current.id) };
     }
-    const parsed = parseFeed(fetched.body, { contentType: fetched.contentType, url: fetched.url });
+    const parsed = await parseFeedOffThread(fetched.body, { contentType: fetched.contentType, url: fetched.url, councilName: current.councilName });
     if (!parsed.ok) {
       await recordFailure(db, current, parsed.error, now, intervalMinutes);
       return { ...result, error: parsed.error };
     }
+    result.notes = parsed.notes;
 
     const rules = options.rules ?? (await loadClassificationRules(db));
-    const stored = new Map((await findItemsByKeys(db, current.councilId, parsed.items.map((i) => i.key))).map((row) => [row.itemKey, row]));
+    // What is stored already, looked up a batch at a time: each lookup is a synchronous query
+    // on a file database, so the event loop is let go between them.
+    const stored = new Map<string, NeighbourItemRow>();
+    for (let start = 0; start < parsed.items.length; start += WRITE_CHUNK_ITEMS) {
+      await letTheEventLoopRun();
+      const keys = parsed.items.slice(start, start + WRITE_CHUNK_ITEMS).map((i) => i.key);
+      for (const row of await findItemsByKeys(db, current.councilId, keys)) stored.set(row.itemKey, row);
+    }
     const items = await completeFromCapDocuments(parsed.items, new Set(stored.keys()), fetchOptions);
 
-    const inserts: ItemValues[] = [];
-    const updates: { id: number; values: ItemValues }[] = [];
+    // Updates and cancellations: what they close in this feed, and what is stored from before.
+    const closures = capClosures(items, now);
+    const inFeed = new Map<string, ParsedItem>();
     for (const item of items) {
-      const values: ItemValues = {
-        sourceId: current.id,
-        councilId: current.councilId,
-        itemKey: item.key,
-        title: item.title,
-        summary: item.summary,
-        link: item.link,
-        publishedAt: item.publishedAt,
-        expiresAt: item.cap?.expires ?? null,
-        area: item.cap?.areaDesc ?? null,
-        serviceSlug: classifyItem(item, rules),
-        firstSeenAt: now,
-        updatedAt: now,
-      };
-      const existing = stored.get(item.key);
-      if (!existing) inserts.push(values);
-      else if (hasChanged(existing, values)) updates.push({ id: existing.id, values });
-      else result.unchanged++;
+      inFeed.set(item.key, item);
+      if (item.cap?.identifier) inFeed.set(item.cap.identifier, item);
+    }
+    const referenced = await findItemsByKeys(db, current.councilId, [...closures.keys()].filter((id) => !inFeed.has(id)));
+    const referencedTitle = new Map<ParsedItem, string>();
+    for (const [identifier, closure] of closures) {
+      const title = inFeed.get(identifier)?.title ?? referenced.find((row) => row.itemKey === identifier)?.title;
+      if (title && !referencedTitle.has(closure.by)) referencedTitle.set(closure.by, title);
     }
 
-    const statements = [
-      ...(inserts.length > 0 ? [db.insert(neighbourItems).values(inserts).onConflictDoNothing()] : []),
-      ...updates.map(({ id, values }) =>
-        db
-          .update(neighbourItems)
-          .set({
-            title: values.title, summary: values.summary, link: values.link, publishedAt: values.publishedAt,
-            expiresAt: values.expiresAt, area: values.area, serviceSlug: values.serviceSlug, updatedAt: now,
-          })
-          .where(eq(neighbourItems.id, id)),
-      ),
+    const valuesOf = (item: ParsedItem, existing: NeighbourItemRow | undefined): { values: ItemValues; closedNow: boolean } => {
+      let { title, summary, link } = item;
+      let expiresAt = item.cap?.expires ?? item.warning?.validTo ?? null;
+      let area = item.cap?.areaDesc ?? item.warning?.region ?? null;
+      if (item.cap?.msgType === 'Cancel' && title === CANCEL_WITHOUT_INFO_TITLE && referencedTitle.has(item)) {
+        title = cancelTitle(referencedTitle.get(item)!);
+      }
+      // An index entry that only links to its CAP message keeps what was read from the message.
+      if (existing && item.capDocumentUrl && !item.cap) {
+        summary = existing.summary;
+        link = existing.link;
+        expiresAt = existing.expiresAt;
+        area = existing.area;
+      }
+      const closure = closures.get(item.key) ?? (item.cap?.identifier ? closures.get(item.cap.identifier) : undefined);
+      const closes = closure !== undefined && closure.by !== item;
+      if (closes) expiresAt = earlier(expiresAt, closure.at);
+      // CAP messages never change (a change is a new message): a closed alert read again stays closed.
+      if (existing?.expiresAt && existing.expiresAt.getTime() <= now.getTime() && (item.cap || item.capDocumentUrl)) {
+        if (!expiresAt || expiresAt.getTime() > existing.expiresAt.getTime()) expiresAt = existing.expiresAt;
+      }
+      return {
+        values: {
+          sourceId: current!.id,
+          councilId: current!.councilId,
+          itemKey: item.key,
+          title,
+          summary,
+          link,
+          publishedAt: item.publishedAt,
+          expiresAt,
+          area,
+          serviceSlug: classifyItem({ title, summary }, rules),
+          firstSeenAt: now,
+          updatedAt: now,
+        },
+        closedNow: closes && !sameTime(existing?.expiresAt ?? null, expiresAt),
+      };
+    };
+
+    for (let start = 0; start < items.length; start += WRITE_CHUNK_ITEMS) {
+      await letTheEventLoopRun();
+      const inserts: ItemValues[] = [];
+      const updates: { id: number; values: ItemValues }[] = [];
+      for (const item of items.slice(start, start + WRITE_CHUNK_ITEMS)) {
+        const existing = stored.get(item.key);
+        const { values, closedNow } = valuesOf(item, existing);
+        if (closedNow) result.closed++;
+        if (!existing) inserts.push(values);
+        else if (hasChanged(existing, values)) updates.push({ id: existing.id, values });
+        else result.unchanged++;
+      }
+      const statements = [
+        ...(inserts.length > 0 ? [db.insert(neighbourItems).values(inserts).onConflictDoNothing()] : []),
+        ...updates.map(({ id, values }) =>
+          db
+            .update(neighbourItems)
+            .set({
+              title: values.title, summary: values.summary, link: values.link, publishedAt: values.publishedAt,
+              expiresAt: values.expiresAt, area: values.area, serviceSlug: values.serviceSlug, updatedAt: now,
+            })
+            .where(eq(neighbourItems.id, id)),
+        ),
+      ];
+      const [first, ...rest] = statements;
+      if (first) await db.batch([first, ...rest]);
+      result.new += inserts.length;
+      result.updated += updates.length;
+    }
+    await letTheEventLoopRun();
+
+    // Stored alerts (from earlier polls or the council's other feeds) this feed closes.
+    const closing = referenced.flatMap((row) => {
+      const closure = closures.get(row.itemKey)!;
+      return row.expiresAt && row.expiresAt.getTime() <= closure.at.getTime() ? [] : [{ id: row.id, at: closure.at }];
+    });
+    await db.batch([
       db
         .update(neighbourSources)
         .set({ ...successState(now, intervalMinutes), etag: fetched.etag, lastModified: fetched.lastModified })
         .where(eq(neighbourSources.id, current.id)),
-    ];
-    const [first, ...rest] = statements;
-    await db.batch([first!, ...rest]);
-    return { ...result, new: inserts.length, updated: updates.length };
+      ...closing.map(({ id, at }) => db.update(neighbourItems).set({ expiresAt: at, updatedAt: now }).where(eq(neighbourItems.id, id))),
+    ]);
+    result.closed += closing.length;
+    return result;
   } catch (error) {
     const message = describeUnexpected(error);
     if (current) await recordFailure(db, current, message, now, intervalMinutes).catch(() => undefined);
-    return { ...result, new: 0, updated: 0, unchanged: 0, error: message };
+    return { ...result, new: 0, updated: 0, unchanged: 0, closed: 0, error: message };
   }
 }
 

@@ -6,6 +6,7 @@
 import { Cron } from 'croner';
 import { logEvent } from '../logging/log.ts';
 import type { Database } from '../server/database.ts';
+import { stopFeedParser } from './parse-off-thread.ts';
 import { pollAllSources, type PollSourceResult } from './poll.ts';
 
 export interface NeighbourPollingOptions {
@@ -61,8 +62,14 @@ export function jobFields(results: readonly PollSourceResult[], ms: number): Rec
     errors: failed.length,
     new: results.reduce((sum, r) => sum + r.new, 0),
     updated: results.reduce((sum, r) => sum + r.updated, 0),
+    // Earlier CAP alerts closed by the updates and cancellations read this round.
+    closed: results.reduce((sum, r) => sum + (r.closed ?? 0), 0),
     // Which feeds failed and why (plain words, as stored on the source; no feed contents).
     failures: failed.map((r) => ({ sourceId: r.source.id, ...('councilName' in r.source ? { council: r.source.councilName } : {}), error: r.error })),
+    // What the reader repaired or left out, per feed (a wrong encoding, items beyond the limit).
+    notes: results
+      .filter((r) => (r.notes ?? []).length > 0)
+      .map((r) => ({ sourceId: r.source.id, ...('councilName' in r.source ? { council: r.source.councilName } : {}), notes: r.notes })),
   };
 }
 
@@ -70,4 +77,5 @@ export function jobFields(results: readonly PollSourceResult[], ms: number): Rec
 export function stopNeighbourPolling(): void {
   job?.stop();
   job = null;
+  stopFeedParser();
 }

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { loadDemoContent } from '../../../src/lib/content/demo.ts';
 import { classifyItem } from '../../../src/lib/neighbours/classify.ts';
-import { demoFeedUrl, fillTimePlaceholders, loadDemoFeed, loadDemoNeighbours } from '../../../src/lib/neighbours/demo-content.ts';
+import { demoFeedUrl, fillTimePlaceholders, loadDemoFeed, loadDemoNeighbours, loadDemoSources } from '../../../src/lib/neighbours/demo-content.ts';
 import { parseFeed } from '../../../src/lib/neighbours/parse.ts';
 
 describe('the demo neighbours', () => {
@@ -54,7 +54,43 @@ describe('the demo neighbours', () => {
   });
 });
 
+describe('the demo’s national warning sources', () => {
+  it('are listed in neighbours.yaml with their kinds, apart from the councils', async () => {
+    const sources = await loadDemoSources();
+    expect(sources.filter((s) => s.kind !== 'council').map((s) => [s.slug, s.kind])).toEqual([
+      ['met-office', 'met-office-warnings'],
+      ['gov-uk-emergency-alerts', 'gov-uk-alerts'],
+    ]);
+    expect((await loadDemoNeighbours()).every((n) => n.kind === 'council')).toBe(true);
+  });
+
+  it('have sample feeds read as their kind, with warnings in force today, for their region', async () => {
+    const now = new Date();
+    for (const source of (await loadDemoSources()).filter((s) => s.kind !== 'council')) {
+      for (const feed of source.feeds) {
+        const document = await loadDemoFeed(feed.file, now);
+        expect(document.body, feed.file).not.toMatch(/\{\{/);
+        const parsed = parseFeed(document.body, { url: demoFeedUrl('http://localhost:4321', feed.file) });
+        expect(parsed.ok && parsed.kind, feed.file).toBe(source.kind);
+        const items = parsed.ok ? parsed.items : [];
+        expect(items.length, feed.file).toBeGreaterThan(0);
+        for (const item of items) {
+          expect(item.warning, item.title).toBeDefined();
+          if (feed.region) expect(item.warning!.region).toBe(feed.region);
+          expect(item.warning!.validTo === null || item.warning!.validTo > now, item.title).toBe(true);
+          expect(now.getTime() - item.publishedAt!.getTime()).toBeLessThan(24 * 3_600_000);
+        }
+      }
+    }
+  });
+});
+
 describe('fillTimePlaceholders', () => {
+  it('writes the national feeds’ own formats, in London time', () => {
+    expect(fillTimePlaceholders('{{now|met-office}} [{{now-1h|gov-uk}}] {{now|date}}', new Date('2026-11-21T07:00:00Z'), 'rfc822')).toBe('0700 Sat 21 Nov [2026-11-21 06:00 GMT] 2026-11-21');
+    expect(fillTimePlaceholders('{{now|met-office}} [{{now|gov-uk}}]', new Date('2026-07-21T07:00:00Z'), 'iso')).toBe('0800 Tue 21 Jul [2026-07-21 08:00 BST]');
+  });
+
   const anchor = new Date('2026-11-21T07:00:00Z');
   it('fills offsets in the format the file needs', () => {
     expect(fillTimePlaceholders('<pubDate>{{now-2h}}</pubDate>', anchor, 'rfc822')).toBe('<pubDate>Sat, 21 Nov 2026 05:00:00 GMT</pubDate>');
@@ -68,7 +104,7 @@ describe('fillTimePlaceholders', () => {
   });
 
   it('has placeholders in every sample feed, so the demo is always today', async () => {
-    for (const council of await loadDemoNeighbours()) {
+    for (const council of await loadDemoSources()) {
       for (const feed of council.feeds) expect(await readFile(`content/neighbour-feeds/${feed.file}`, 'utf8'), feed.file).toMatch(/\{\{now/);
     }
   });

@@ -180,6 +180,8 @@ describe('CAP 1.2', () => {
           sent: new Date('2026-11-21T04:00:00Z'),
           expires: new Date('2026-11-21T23:59:00Z'),
           areaDesc: 'Saddleworth; Shaw and Crompton',
+          msgType: 'Alert',
+          references: [],
         },
       },
     ]);
@@ -221,7 +223,9 @@ describe('CAP 1.2', () => {
 <item><title>Ice warning</title><guid>urn:ice:1</guid><pubDate>Sat, 21 Nov 2026 05:00:00 +0000</pubDate>
 <cap:identifier>urn:ice:1</cap:identifier><cap:sent>2026-11-21T05:00:00+00:00</cap:sent><cap:expires>2026-11-21T12:00:00+00:00</cap:expires><cap:areaDesc>Kirklees</cap:areaDesc></item>
 </channel></rss>`));
-    expect(feed.items[0]!.cap).toEqual({ identifier: 'urn:ice:1', sent: new Date('2026-11-21T05:00:00Z'), expires: new Date('2026-11-21T12:00:00Z'), areaDesc: 'Kirklees' });
+    expect(feed.items[0]!.cap).toEqual({
+      identifier: 'urn:ice:1', sent: new Date('2026-11-21T05:00:00Z'), expires: new Date('2026-11-21T12:00:00Z'), areaDesc: 'Kirklees', msgType: 'Alert', references: [],
+    });
   });
 });
 
