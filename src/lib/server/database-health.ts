@@ -63,6 +63,9 @@ export function markDatabaseDown(error: unknown, now = Date.now()): void {
  */
 export function noteDatabaseFailure(error: unknown, now = Date.now()): void {
   if (!hasCode(error, /^SQLITE_(?:BUSY|LOCKED)/)) markDatabaseDown(error, now);
+  // Contention is not an outage, but each request it fails is worth a line: many of them mean
+  // writers wait longer than the busy timeout.
+  else logEvent('warn', 'database busy: request answered 503', { reason: describe(error) });
 }
 
 /** Records a successful read. Logs the end of an outage once. */
@@ -82,8 +85,10 @@ export function resetDatabaseHealth(): void {
  * Runs a read that tells whether the database answers (the content-version check, /healthz,
  * getDb()'s re-check). While the database is known to be down and the re-check is not due, it
  * throws DatabaseUnavailableError at once without touching the database; otherwise it runs the
- * read with a CHECK_TIMEOUT_MS deadline, and any failure marks the database down. While down,
- * only one caller per RECHECK_MS gets through.
+ * read with a CHECK_TIMEOUT_MS deadline. A failure marks the database down; a read that is only
+ * slow fails this caller (it gets the last good page or a 503) but declares no outage, because a
+ * read queued behind another process's write lock is slow, not down. While down, only one caller
+ * per RECHECK_MS gets through.
  */
 export async function checkedRead<T>(read: () => Promise<T>, now = Date.now()): Promise<T> {
   const s = state();
@@ -96,6 +101,7 @@ export async function checkedRead<T>(read: () => Promise<T>, now = Date.now()): 
   try {
     value = await withTimeout(read(), CHECK_TIMEOUT_MS);
   } catch (error) {
+    if (error instanceof SlowReadError) throw error;
     const failedAt = now + (Date.now() - started);
     markDatabaseDown(error, failedAt);
     s.retryAt = failedAt + RECHECK_MS;
@@ -107,13 +113,18 @@ export async function checkedRead<T>(read: () => Promise<T>, now = Date.now()): 
   return value;
 }
 
+/** A read that did not answer within the deadline: unavailable for this caller, not an outage. */
+class SlowReadError extends DatabaseUnavailableError {
+  override name = 'SlowReadError';
+}
+
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<never>((_, reject) => {
     // The deadline is judged after the event loop's I/O phase (setImmediate): when the loop was
     // blocked past the deadline, an answer that had already arrived is read first, so a busy
     // process does not mistake its own lag for the database's silence.
-    timer = setTimeout(() => setImmediate(() => reject(new DatabaseUnavailableError(`The database did not answer within ${ms} ms`))), ms);
+    timer = setTimeout(() => setImmediate(() => reject(new SlowReadError(`The database did not answer within ${ms} ms`))), ms);
     timer.unref?.();
   });
   return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));

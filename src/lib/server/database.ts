@@ -22,8 +22,19 @@ export async function openDatabase(url: string, authToken?: string): Promise<Dat
     const path = url.slice('file:'.length).split('?')[0] ?? '';
     if (path && path !== ':memory:') await mkdir(dirname(path), { recursive: true });
   }
-  const client = createClient({ url, authToken: authToken || undefined });
-  if (url.startsWith('file:')) {
+  // One connection for a local file: @libsql/client pools connections and opens more when calls
+  // overlap, and a new connection has none of the pragmas below (no busy timeout, so a second
+  // process's write fails at once with SQLITE_BUSY; no foreign keys). With one, calls queue.
+  const local = url.startsWith('file:');
+  const client = createClient({ url, authToken: authToken || undefined, ...(local ? { concurrency: 1 } : {}) });
+  // drizzle's db.batch() calls client.batch() without a mode, which @libsql/client runs as a
+  // DEFERRED transaction: on a shared WAL file, a batch whose snapshot went stale while it
+  // waited for the write lock fails at once with SQLITE_BUSY (the busy timeout does not apply).
+  // Every batch here is a write, so every batch takes the write lock first (BEGIN IMMEDIATE).
+  const batch = client.batch.bind(client);
+  client.batch = ((statements: Parameters<Client['batch']>[0], mode: Parameters<Client['batch']>[1] = 'write') =>
+    batch(statements, mode)) as Client['batch'];
+  if (local) {
     await client.execute('PRAGMA journal_mode = WAL');
     await client.execute('PRAGMA synchronous = FULL');
     await client.execute('PRAGMA busy_timeout = 5000');

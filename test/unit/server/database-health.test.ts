@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   checkedRead,
+  CHECK_TIMEOUT_MS,
   DatabaseUnavailableError,
   isDatabaseDown,
   isDatabaseUnavailableError,
@@ -56,14 +57,16 @@ describe('checkedRead', () => {
     return expect(checkedRead(async () => 'ok', 1_000 + RECHECK_MS)).resolves.toBe('ok');
   });
 
-  it('counts a read that never answers as unavailable', async () => {
+  it('counts a read that never answers as unavailable for its caller, without declaring an outage', async () => {
     vi.useFakeTimers();
     try {
       const pending = checkedRead(() => new Promise<never>(() => undefined), 1_000);
       const settled = expect(pending).rejects.toThrow(/did not answer within/);
-      await vi.advanceTimersByTimeAsync(5_000);
+      await vi.advanceTimersByTimeAsync(CHECK_TIMEOUT_MS + 1_000);
       await settled;
-      expect(isDatabaseDown()).toBe(true);
+      // Slow is not down: a read queued behind another process's write lock must not fail
+      // everyone else's requests for a second.
+      expect(isDatabaseDown()).toBe(false);
     } finally {
       vi.useRealTimers();
     }
