@@ -349,6 +349,14 @@ export const neighbourSources = sqliteTable(
       .references(() => neighbourCouncils.id),
     title: text('title').notNull(),
     url: text('url').notNull(),
+    /**
+     * Who publishes the feed: `council` (a neighbouring council), `met-office-warnings` (the
+     * Met Office's weather warnings) or `gov-uk-alerts` (GOV.UK emergency alerts). The reader
+     * is told, rather than guessing from the address (the demo serves every feed itself).
+     */
+    kind: text('kind', { enum: ['council', 'met-office-warnings', 'gov-uk-alerts'] }).notNull().default('council'),
+    /** The region a regional feed covers ("Yorkshire & Humber"); null for a council's own feed. */
+    region: text('region'),
     paused: integer('paused', { mode: 'boolean' }).notNull().default(false),
     /** Validators from the last successful fetch, sent back so an unchanged feed costs a 304. */
     etag: text('etag'),
@@ -357,6 +365,8 @@ export const neighbourSources = sqliteTable(
     lastSuccessAt: timestamp('last_success_at'),
     /** Why the last poll failed, in plain words for the admin screen; null after a success. */
     lastError: text('last_error'),
+    /** What the reader repaired or left out on the last successful read, in plain words; null when nothing. */
+    lastNote: text('last_note'),
     consecutiveFailures: integer('consecutive_failures').notNull().default(0),
     /** When the source is next due; null means "as soon as possible". Pushed back after failures. */
     nextPollAt: timestamp('next_poll_at'),

@@ -163,6 +163,35 @@ describe('the coverage screen', () => {
     expect(textOf(doc.querySelector('h1 + p'))).toContain('in the last 6 hours');
   });
 
+  it('lists the official warnings first, each with its level in words, a link to it and a draft alert', async () => {
+    const response = await site.editor.get('/staff/coverage');
+    const html = await response.clone().text();
+    expect(html.indexOf('id="official-warnings"')).toBeGreaterThan(0);
+    expect(html.indexOf('id="official-warnings"')).toBeLessThan(html.indexOf('id="gaps"'));
+    const doc = await readHtml(response);
+    expect(textOf(doc.querySelector('#official-warnings'))).toBe('Official warnings');
+    const amber = doc.querySelectorAll('#official-warning-list > li').find((li) => textOf(li).includes('Amber warning for snow'))!;
+    expect(amber.getAttribute('data-issuer')).toBe('met-office');
+    expect(amber.getAttribute('data-covered')).toBe('no');
+    expect(textOf(amber.querySelector('p'))).toMatch(/^Amber Amber warning for snow, Yorkshire & Humber, issued \d\d:\d\d — nothing published by us$/);
+    expect(textOf(amber.querySelector('strong.govuk-tag.govuk-tag--orange'))).toBe('Amber');
+    expect(amber.querySelector('a.govuk-link')!.getAttribute('href')).toMatch(/^https:\/\/www\.metoffice\.gov\.uk\//);
+    expect(doc.querySelectorAll('#official-warning-list > li').some((li) => li.getAttribute('data-issuer') === 'gov-uk-alerts')).toBe(true);
+    expect(textOf(doc.querySelector('#official-warning-count'))).toMatch(/nothing published by us\.$/);
+
+    const draft = amber.querySelector('a[href^="/staff/alerts/new?"]')!.getAttribute('href')!;
+    const form = await readHtml(await site.editor.get(draft));
+    expect(form.querySelector('input[name=headline]')!.getAttribute('value')).toBe('Amber warning for snow, Yorkshire & Humber');
+    expect(form.querySelector('textarea[name=body]')!.textContent).toContain('Source: Met Office, https://www.metoffice.gov.uk/');
+  });
+
+  it('keeps the national issuers out of the councils filter', async () => {
+    const doc = await readHtml(await site.editor.get('/staff/coverage'));
+    const councils = doc.querySelectorAll('#council option').map(textOf);
+    expect(councils).toHaveLength(8); // "All councils" and the seven
+    expect(councils).not.toContain('Met Office');
+  });
+
   it('puts the count of gaps and the urgent ones on editors’ dashboards, not reporters’', async () => {
     const doc = await readHtml(await site.editor.get('/staff'));
     expect(textOf(doc.querySelector('#coverage-gaps'))).toBe('Gaps in our coverage');
@@ -173,6 +202,8 @@ describe('the coverage screen', () => {
     expect(urgent).toContain(`${A62} (Oldham Council)`);
     expect(urgent).not.toContain('Libraries closing at 3pm');
     expect(doc.querySelector(`#urgent-gaps a[href="/staff/coverage/items/${await itemId(site, A62)}"]`)).not.toBeNull();
+    expect(textOf(doc.querySelector('#official-warning-gaps'))).toMatch(/^\d+ official warnings? \(Met Office or emergency alerts\) with nothing published by us\.$/);
+    expect(doc.querySelector('#official-warning-gaps a')!.getAttribute('href')).toBe('/staff/coverage#official-warnings');
     const reporter = await readHtml(await site.reporter.get('/staff'));
     expect(reporter.querySelector('#coverage-gaps')).toBeNull();
   });
@@ -183,6 +214,27 @@ describe('the coverage screen', () => {
     expect(await nav(site.editor)).not.toContain('Neighbours');
     expect(await nav(site.admin)).toEqual(expect.arrayContaining(['Coverage', 'Neighbours']));
     expect(await nav(site.reporter)).not.toContain('Coverage');
+  });
+});
+
+describe('covering an official warning', () => {
+  let site: Site;
+  beforeAll(async () => {
+    site = await startCoverageSite();
+  });
+  afterAll(async () => site?.stop());
+
+  it('covers the amber snow warning with the alert an editor drafts from it', async () => {
+    const amberOf = (doc: HTMLElement) => doc.querySelectorAll('#official-warning-list > li').find((li) => textOf(li).includes('Amber warning for snow'))!;
+    const link = amberOf(await readHtml(await site.editor.get('/staff/coverage'))).querySelector('a[href^="/staff/alerts/new?"]')!.getAttribute('href')!;
+    const published = await site.editor.post(link, browserFields(await readHtml(await site.editor.get(link))));
+    expect(published.status).toBe(303);
+    const alertId = /^\/staff\/alerts\?published=(\d+)$/.exec(published.headers.get('location') ?? '')?.[1];
+    const amber = amberOf(await readHtml(await site.editor.get('/staff/coverage')));
+    expect(amber.getAttribute('data-covered')).toBe('yes');
+    expect(textOf(amber.querySelector('p'))).toMatch(/issued \d\d:\d\d — covered by our alert ‘Amber warning for snow, Yorkshire & Humber’$/);
+    expect(amber.querySelector(`a[href="/alerts/${alertId}"]`)).not.toBeNull();
+    expect(amber.querySelector('a[href^="/staff/alerts/new?"]')).toBeNull();
   });
 });
 
@@ -484,13 +536,26 @@ describe('the neighbours screens', () => {
     const response = await site.admin.get('/staff/neighbours');
     expect(response.status).toBe(200);
     const doc = await readHtml(response);
+    // The national warning feeds are managed here like the councils' (the coverage screen lists them apart).
     expect(doc.querySelectorAll('section h2').map(textOf)).toEqual([
       'Calderdale Council', 'Leeds City Council', 'Wakefield Council', 'Bradford Council', 'Barnsley Council', 'Oldham Council', 'Rochdale Council',
+      'Met Office', 'GOV.UK Emergency Alerts',
     ]);
-    expect(doc.querySelectorAll('tr[data-feed-id]')).toHaveLength(9);
+    expect(doc.querySelectorAll('tr[data-feed-id]')).toHaveLength(11);
     const row = textOf(doc.querySelectorAll('tr[data-feed-id]')[0]);
     expect(row).toMatch(/Working Last read successfully \d{1,2}:\d\d[ap]m today/);
     expect(textOf(doc.querySelector('#polling-off'))).toContain('Automatic checks are turned off on this server');
+  });
+
+  it('shows what the reader remarked on a good read, without calling the feed broken', async () => {
+    const [feed] = await site.t.db.select().from(neighbourSources).where(eq(neighbourSources.councilId, rochdaleId));
+    await site.t.db.update(neighbourSources).set({ lastNote: 'the feed has 900 items; only the newest 500 were read' }).where(eq(neighbourSources.id, feed!.id));
+    const doc = await readHtml(await site.admin.get('/staff/neighbours'));
+    const row = textOf(doc.querySelector(`tr[data-feed-id="${feed!.id}"]`));
+    expect(row).toContain('Read with a note: The feed has 900 items; only the newest 500 were read');
+    expect(row).toMatch(/^.*Working Last read successfully/);
+    expect(row).not.toContain('Not working');
+    await site.t.db.update(neighbourSources).set({ lastNote: null }).where(eq(neighbourSources.id, feed!.id));
   });
 
   it('lets an administrator add a feed for a new council, check it, pause it and remove it', async () => {

@@ -6,7 +6,7 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { neighbourItemDismissals, neighbourItems, neighbourSources, places, revisions, services } from '../../db/schema/index.ts';
 import { seedDemoCouncil } from '../../db/seed.ts';
-import { findCoverageGaps, gapsInCoverage, loadCoverage, loadItemCoverage, type Coverage } from '../../src/lib/neighbours/coverage.ts';
+import { findCoverageGaps, gapsInCoverage, loadCoverage, loadItemCoverage, loadOfficialWarningsCoverage, type Coverage } from '../../src/lib/neighbours/coverage.ts';
 import { upsertItemDismissalStatement } from '../../src/lib/neighbours/coverage-repository.ts';
 import { pollAllSources } from '../../src/lib/neighbours/poll.ts';
 import { listNeighboursSaying } from '../../src/lib/neighbours/saying.ts';
@@ -205,6 +205,43 @@ describe('on the demo this morning', () => {
     expect(gapsInCoverage(coverage).filter((g) => g.urgent).map((g) => g.item.title)).toEqual(
       expect.arrayContaining(['A62 Huddersfield Road closed at Standedge', 'Free school meal vouchers during closures']),
     );
+  });
+});
+
+describe('official warnings on the demo this morning', () => {
+  let t: TestDb;
+  beforeAll(async () => {
+    t = await demoWithNeighbours(0);
+  });
+  afterAll(() => t?.cleanup());
+
+  const load = () => loadOfficialWarningsCoverage(t.db, { hours: 24, now: new Date() });
+  const amberSnow = async () => (await load()).find((w) => w.warning.level === 'amber' && w.warning.hazard === 'snow')!;
+
+  it('keeps the Met Office and GOV.UK out of the councils: still seven, with none of their warnings among the items', async () => {
+    const coverage = await loadCoverage(t.db, { hours: 24, now: new Date() });
+    expect(coverage.columns.slice(1).map((c) => c.slug)).toEqual(['calderdale', 'leeds', 'wakefield', 'bradford', 'barnsley', 'oldham', 'rochdale']);
+    expect(coverage.items.filter((c) => /^(met-office|gov-uk-alert):/.test(c.item.itemKey))).toEqual([]);
+  });
+
+  it('lists the amber snow warning as nothing published by us: our snow alert came out before it was issued', async () => {
+    const warning = await amberSnow();
+    expect(warning.warning).toMatchObject({ issuer: 'met-office', region: 'Yorkshire & Humber', status: 'in-force' });
+    expect(warning.coveredBy).toBeNull();
+    // Issued two hours ago, after our heavy-snow alert (three hours ago): that cannot have told anyone about it.
+    expect(Date.now() - warning.warning.issuedAt.getTime()).toBeGreaterThan(110 * 60_000);
+    expect(warning.hazardWords).toEqual(['snow']);
+  });
+
+  it('lists the GOV.UK emergency alerts beside the Met Office’s warnings', async () => {
+    const issuers = new Set((await load()).map((w) => w.warning.issuer));
+    expect(issuers).toEqual(new Set(['met-office', 'gov-uk-alerts']));
+  });
+
+  it('counts the amber snow warning as covered once we publish an alert about snow', async () => {
+    const id = await publishAlert(t, 'More snow this afternoon: take care on the roads', ['roads-and-gritting']);
+    const warning = await amberSnow();
+    expect(warning.coveredBy).toMatchObject({ id, headline: 'More snow this afternoon: take care on the roads', href: `/alerts/${id}`, word: 'snow' });
   });
 });
 

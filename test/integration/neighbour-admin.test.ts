@@ -33,7 +33,8 @@ describe('managing neighbours', () => {
     const added = await addNeighbourCouncil(t.db, { name: 'Kirklees Test Neighbour', slug: '', websiteUrl: 'https://example.org', sortOrder: '' });
     expect(added.ok).toBe(true);
     const councils = await listNeighbourCouncilsWithSources(t.db);
-    expect(councils.at(-1)).toMatchObject({ slug: 'kirklees-test-neighbour', sortOrder: 8, sources: [] });
+    // After the demo's seven councils and its two national issuers (Met Office, GOV.UK Emergency Alerts).
+    expect(councils.at(-1)).toMatchObject({ slug: 'kirklees-test-neighbour', sortOrder: 10, sources: [] });
     expect(await addNeighbourCouncil(t.db, { name: 'Kirklees Test Neighbour', slug: '', websiteUrl: '', sortOrder: '' })).toEqual({
       ok: false, issues: [{ field: 'name', message: 'There is already a council with that short name' }],
     });

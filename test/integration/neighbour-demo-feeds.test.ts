@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoCouncil } from '../../db/seed.ts';
-import { loadDemoNeighbours } from '../../src/lib/neighbours/demo-content.ts';
+import { loadDemoSources } from '../../src/lib/neighbours/demo-content.ts';
 import { parseFeed } from '../../src/lib/neighbours/parse.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
@@ -72,10 +72,12 @@ describe('the demo neighbour feeds', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const lines = stdout.trim().split('\n');
-    const feeds = (await loadDemoNeighbours()).flatMap((c) => c.feeds.map((f) => `${c.name} — ${f.title}`));
+    // The neighbouring councils' feeds and the national warning feeds (Met Office, GOV.UK).
+    const feeds = (await loadDemoSources()).flatMap((c) => c.feeds.map((f) => `${c.name} — ${f.title}`));
     expect(lines).toHaveLength(feeds.length);
     for (const line of lines) expect(line).toMatch(/^.+ — .+: \d+ new, \d+ unchanged/);
     expect(lines).toContain('Rochdale Council — School closures: 4 new, 0 unchanged');
+    expect(lines.find((line) => line.startsWith('Met Office — Weather warnings, Yorkshire & Humber: '))).toMatch(/: [1-9]\d* new, 0 unchanged/);
 
     // A second run finds nothing new: the site answers 304 to the validators of the first.
     const again = await runFeedsPoll({ DATABASE_URL: t.url, NEIGHBOUR_FEEDS_ALLOW_PRIVATE: 'true' });
@@ -87,7 +89,7 @@ describe('the demo neighbour feeds', () => {
     const { code, stdout } = await runFeedsPoll({ DATABASE_URL: t.url, NEIGHBOUR_FEEDS_ALLOW_PRIVATE: 'false' });
     expect(code).toBe(0);
     const lines = stdout.trim().split('\n');
-    expect(lines.length).toBe(9);
+    expect(lines.length).toBe(11);
     for (const line of lines) expect(line).toMatch(/: error: the address points to a private or local network \(127\.0\.0\.1\), which is not allowed$/);
   });
 

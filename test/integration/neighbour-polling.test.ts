@@ -54,7 +54,8 @@ async function fixtureSource(path: string, title = path, councilId = testCouncil
 describe('polling the demo feeds', () => {
   it('reads every demo feed into items classified by service, with CAP details from the linked messages', async () => {
     const results = await pollAllSources(t.db, { ...options, all: true });
-    expect(results.length).toBe(9);
+    // Nine feeds of neighbouring councils and the two national warning feeds.
+    expect(results.length).toBe(11);
     for (const result of results) expect(result.error, `${result.source.councilName} — ${result.source.title}`).toBeNull();
     const rochdale = results.find((r) => r.source.councilSlug === 'rochdale' && r.source.title === 'School closures')!;
     expect(rochdale.new).toBe(4);
@@ -73,6 +74,19 @@ describe('polling the demo feeds', () => {
     expect(snow.expiresAt).toBeInstanceOf(Date);
     expect(snow.link).toBe('https://www.oldham.gov.uk/alerts/heavy-snow');
     expect(snow.summary).toContain('Up to 20 cm of snow');
+  });
+
+  it('reads the demo’s national feeds as the kind of source the seed stored, though this site serves them', async () => {
+    const sources = await t.db.select().from(neighbourSources);
+    const byTitle = (title: string) => sources.find((s) => s.title === title)!;
+    expect(byTitle('Weather warnings, Yorkshire & Humber')).toMatchObject({ kind: 'met-office-warnings', region: 'Yorkshire & Humber' });
+    expect(byTitle('Emergency alerts')).toMatchObject({ kind: 'gov-uk-alerts', region: null });
+    expect(byTitle('News')).toMatchObject({ kind: 'council', region: null });
+    const council = (await findNeighbourCouncilBySlug(t.db, 'met-office'))!;
+    const items = await listNeighbourItems(t.db, { councilId: council.id });
+    // The address is this test's own server, not metoffice.gov.uk: only the stored kind says so.
+    expect(items.length).toBeGreaterThan(0);
+    for (const item of items) expect(item.itemKey).toMatch(/^met-office:/);
   });
 
   it('stores an item once per council, however often it is read', async () => {
@@ -167,6 +181,9 @@ ${alert('urn:upd:1', 'Alert', '2026-11-21T06:00:00+00:00', 'A640 closed at Bucks
     });
     const result = await pollNeighbourSource(t.db, await fixtureSource('/custom/win1252.rss', 'windows', council), options);
     expect(result).toMatchObject({ error: null, new: 1, notes: ['the feed says its text is UTF-8 but it is not; it was read as Windows-1252 (Western European)'] });
+    expect((await findNeighbourSource(t.db, result.source.id))!).toMatchObject({
+      lastError: null, lastNote: 'the feed says its text is UTF-8 but it is not; it was read as Windows-1252 (Western European)',
+    });
     expect((await storedItem(council, 'w1'))!.title).toBe('Café – £5 school dinners');
   });
 
@@ -179,7 +196,8 @@ ${alert('urn:upd:1', 'Alert', '2026-11-21T06:00:00+00:00', 'A640 closed at Bucks
     expect(await storedItem(metOffice, 'met-office:11111111-2222-4333-8444-555555555555')).toMatchObject({
       title: 'Amber warning of snow affecting Yorkshire & Humber', area: 'Yorkshire & Humber', expiresAt: new Date('2026-11-23T12:00:00Z'), publishedAt: new Date('2026-11-22T05:10:00Z'),
     });
-    const warnings = await loadOfficialWarnings(t.db, { now, hours: 24 });
+    // (The seeded demo's own national feeds are dated today, not 22 November: left out here.)
+    const warnings = (await loadOfficialWarnings(t.db, { now, hours: 24 })).filter((w) => w.councilId === metOffice || w.councilId === govUk);
     // Issued in the last day or still in force: not July's wind warning or fire alert.
     expect(warnings.map((w) => [w.councilName, w.level, w.hazard, w.region, w.issuedAt.toISOString(), w.status]).sort()).toEqual([
       ['GOV.UK Emergency Alerts', null, null, 'Calderdale, Kirklees', '2026-11-22T05:10:00.000Z', 'in-force'],
@@ -262,13 +280,13 @@ describe('hostile and broken feeds', () => {
     expect(gaps).toEqual([10, 20, 40, 80, 160, 320, 360, 360]);
   });
 
-  it('clears the error and the back-off after a success', async () => {
+  it('clears the error, the back-off and an old note after a success', async () => {
     const source = await fixtureSource('/conditional.rss?recover', 'recovering');
-    await t.db.update(neighbourSources).set({ lastError: 'the server had a problem (HTTP 500)', consecutiveFailures: 3 }).where(eq(neighbourSources.id, source.id));
+    await t.db.update(neighbourSources).set({ lastError: 'the server had a problem (HTTP 500)', lastNote: 'an old remark', consecutiveFailures: 3 }).where(eq(neighbourSources.id, source.id));
     const result = await pollNeighbourSource(t.db, source, options);
     expect(result.error).toBeNull();
     const stored = (await findNeighbourSource(t.db, source.id))!;
-    expect(stored).toMatchObject({ lastError: null, consecutiveFailures: 0 });
+    expect(stored).toMatchObject({ lastError: null, lastNote: null, consecutiveFailures: 0 });
   });
 
   it('keeps polling the other sources when some are broken', async () => {

@@ -21,7 +21,8 @@ import {
   type CoverageItemRow,
   type ServiceCoverageSettings,
 } from './coverage-repository.ts';
-import { listNeighbourCouncils, loadClassificationRules } from './repository.ts';
+import { listNationalIssuerIds, listNeighbourCouncils, loadClassificationRules } from './repository.ts';
+import { loadOfficialWarnings, type OfficialWarning } from './warnings.ts';
 
 /**
  * Items dated a little in the future still count (a feed an hour out because of a time-zone
@@ -217,15 +218,20 @@ export async function loadCoverage(db: Database, window: CoverageWindow): Promis
   const hours = Math.max(0, window.hours);
   const now = window.now;
   const since = new Date(now.getTime() - hours * 3_600_000);
-  const [serviceRows, councils, council, ours, itemRows, content, keywords] = await Promise.all([
+  const [serviceRows, publishers, nationalIssuers, council, ours, allItemRows, content, keywords] = await Promise.all([
     listServiceCoverageSettings(db),
     listNeighbourCouncils(db),
+    listNationalIssuerIds(db),
     getCouncil(db),
     ourChanges(db, since, now),
     listItemsForCoverage(db, since, new Date(now.getTime() + FUTURE_SLACK_MS)),
     loadOurRecentContent(db, since, now),
     keywordsByService(db),
   ]);
+  // The Met Office and GOV.UK are not neighbouring councils: their warnings are matched on their
+  // own (loadOfficialWarningsCoverage), not as columns of the matrix.
+  const councils = publishers.filter((c) => !nationalIssuers.has(c.id));
+  const itemRows = allItemRows.filter((item) => !nationalIssuers.has(item.councilId));
   const items = coverItems(itemRows, content, keywords, serviceRows);
 
   const tally = new Map<string, { n: number; notCovered: number; newest: number }>();
@@ -304,4 +310,72 @@ export function likelyPlacesFor(coverage: ItemCoverage, servicePlaces: readonly 
   const { item } = coverage;
   const match = matchItemToOurContent({ title: item.title, summary: item.summary, area: item.area, serviceSlug: slug, councilName: item.councilName, at: now }, ours);
   return [...new Set([...(match.conflict ? [match.conflict.place.id] : []), ...match.places.map((p) => p.id)])];
+}
+
+// ——— official warnings (Met Office, GOV.UK Emergency Alerts) ———
+
+/**
+ * The words that say what an official warning is about. A Met Office warning names its hazard
+ * ("snow", "thunderstorms and rain"); an emergency alert does not, so its headline and text are
+ * searched for these.
+ */
+export const HAZARD_WORDS = ['snow', 'ice', 'icy', 'wind', 'storm', 'thunderstorm', 'rain', 'flood', 'fog', 'heat', 'fire', 'lightning'] as const;
+
+const wordPattern = (word: string) => new RegExp(`\\b${word.replace(/[^a-z]/g, '')}`, 'i');
+
+/** The hazard words a warning is about: its hazard's own words, else those its text contains. */
+export function hazardWordsOf(warning: Pick<OfficialWarning, 'hazard' | 'title'> & { summary?: string }): string[] {
+  if (warning.hazard) {
+    // "thunderstorms" is looked for as "thunderstorm", which "thunderstorms" also starts with.
+    return warning.hazard
+      .toLowerCase()
+      .split(/[^a-z]+/)
+      .filter((w) => w.length > 2 && w !== 'and' && w !== 'extreme')
+      .map((w) => (w.length > 4 && w.endsWith('s') ? w.slice(0, -1) : w));
+  }
+  const text = `${warning.title} ${warning.summary ?? ''}`;
+  return HAZARD_WORDS.filter((word) => wordPattern(word).test(text));
+}
+
+export interface OfficialWarningCoverage {
+  warning: OfficialWarning;
+  /** Our alert that covers it, or null: "nothing published by us". */
+  coveredBy: { id: number; headline: string; href: string; word: string } | null;
+  /** The words we looked for in our alerts. */
+  hazardWords: string[];
+}
+
+/**
+ * Each official warning of the last `hours` (and any still in force) with whether we covered it:
+ * covered when one of our alerts, in force now or ended within the window, was published or
+ * last changed at or after the warning was issued and mentions its hazard ("snow", "ice"…) in
+ * its headline, text or area. Only after: an alert from before the warning cannot have told
+ * residents about it. Only alerts, of any service: a warning is about the weather everywhere,
+ * not one of our places. The coverage matcher's words test is not used, because the Met
+ * Office's headline ("Amber warning of snow affecting Yorkshire & Humber") shares no words with
+ * how we write ("Heavy snow: schools closed") beyond the hazard itself.
+ */
+export async function loadOfficialWarningsCoverage(db: Database, window: CoverageWindow): Promise<OfficialWarningCoverage[]> {
+  const now = window.now;
+  const warnings = await loadOfficialWarnings(db, { now, hours: window.hours });
+  if (warnings.length === 0) return [];
+  const oldest = Math.min(...warnings.map((w) => w.issuedAt.getTime()));
+  const since = new Date(Math.min(oldest, now.getTime() - window.hours * 3_600_000));
+  const ours = await listAlertsSince(db, since, now);
+  return warnings.map((warning) => {
+    const hazardWords = hazardWordsOf(warning);
+    let coveredBy: OfficialWarningCoverage['coveredBy'] = null;
+    for (const alert of ours) {
+      const changed = Math.max(alert.startsAt.getTime(), alert.updatedAt.getTime());
+      if (changed < warning.issuedAt.getTime()) continue;
+      if (alert.startsAt.getTime() > now.getTime()) continue;
+      const text = `${alert.headline} ${alert.bodyMarkdown} ${alert.area}`;
+      const word = hazardWords.find((w) => wordPattern(w).test(text));
+      if (word) {
+        coveredBy = { id: alert.id, headline: alert.headline, href: `/alerts/${alert.id}`, word };
+        break;
+      }
+    }
+    return { warning, coveredBy, hazardWords };
+  });
 }

@@ -226,7 +226,10 @@ export async function pollNeighbourSource<S extends NeighbourSourceRow>(
       await db.update(neighbourSources).set(successState(now, intervalMinutes)).where(eq(neighbourSources.id, current.id));
       return { ...result, notModified: true, unchanged: await countItemsOfSource(db, current.id) };
     }
-    const parsed = await parseFeedOffThread(fetched.body, { contentType: fetched.contentType, url: fetched.url, councilName: current.councilName });
+    // The source says what it is; a `council` source (the column's default, so every feed added
+    // before kinds existed) still has the Met Office's and GOV.UK's addresses recognised.
+    const kind = current.kind === 'council' ? undefined : current.kind;
+    const parsed = await parseFeedOffThread(fetched.body, { contentType: fetched.contentType, url: fetched.url, councilName: current.councilName, ...(kind ? { kind } : {}) });
     if (!parsed.ok) {
       await recordFailure(db, current, parsed.error, now, intervalMinutes);
       return { ...result, error: parsed.error };
@@ -337,7 +340,7 @@ export async function pollNeighbourSource<S extends NeighbourSourceRow>(
     await db.batch([
       db
         .update(neighbourSources)
-        .set({ ...successState(now, intervalMinutes), etag: fetched.etag, lastModified: fetched.lastModified })
+        .set({ ...successState(now, intervalMinutes), etag: fetched.etag, lastModified: fetched.lastModified, lastNote: result.notes.length > 0 ? result.notes.join('; ') : null })
         .where(eq(neighbourSources.id, current.id)),
       ...closing.map(({ id, at }) => db.update(neighbourItems).set({ expiresAt: at, updatedAt: now }).where(eq(neighbourItems.id, id))),
     ]);

@@ -51,6 +51,19 @@ export function listNeighbourCouncils(db: Database): Promise<NeighbourCouncilRow
   return db.select().from(neighbourCouncils).orderBy(asc(neighbourCouncils.sortOrder), asc(neighbourCouncils.name));
 }
 
+/**
+ * The publishers that are national warning issuers, not neighbouring councils: every feed they
+ * have is a Met Office or GOV.UK one (`kind` other than `council`). The coverage matrix leaves
+ * them out; their warnings have a section of their own.
+ */
+export async function listNationalIssuerIds(db: Database): Promise<Set<number>> {
+  const rows = await db
+    .select({ councilId: neighbourSources.councilId, councilFeeds: sql<number>`sum(case when ${neighbourSources.kind} = 'council' then 1 else 0 end)` })
+    .from(neighbourSources)
+    .groupBy(neighbourSources.councilId);
+  return new Set(rows.filter((r) => Number(r.councilFeeds) === 0).map((r) => r.councilId));
+}
+
 /** Every council with its feeds, councils in display order and feeds by title. */
 export async function listNeighbourCouncilsWithSources(db: Database): Promise<NeighbourCouncilWithSources[]> {
   const [councils, sources] = await Promise.all([
@@ -101,12 +114,15 @@ function getSourceColumns() {
     councilId: neighbourSources.councilId,
     title: neighbourSources.title,
     url: neighbourSources.url,
+    kind: neighbourSources.kind,
+    region: neighbourSources.region,
     paused: neighbourSources.paused,
     etag: neighbourSources.etag,
     lastModified: neighbourSources.lastModified,
     lastPolledAt: neighbourSources.lastPolledAt,
     lastSuccessAt: neighbourSources.lastSuccessAt,
     lastError: neighbourSources.lastError,
+    lastNote: neighbourSources.lastNote,
     consecutiveFailures: neighbourSources.consecutiveFailures,
     nextPollAt: neighbourSources.nextPollAt,
     createdAt: neighbourSources.createdAt,

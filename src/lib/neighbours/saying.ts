@@ -2,7 +2,7 @@
 // loads it through public.ts): the last day's items from neighbours' feeds about the service,
 // when an admin has switched it on.
 import { and, desc, eq, gte, lte } from 'drizzle-orm';
-import { neighbourCouncils, neighbourItems, services } from '../../../db/schema/index.ts';
+import { neighbourCouncils, neighbourItems, neighbourSources, services } from '../../../db/schema/index.ts';
 import type { Database } from '../server/database.ts';
 import { FUTURE_SLACK_MS } from './coverage.ts';
 import { itemTime } from './repository.ts';
@@ -51,7 +51,9 @@ export async function listNeighboursSaying(db: Database, serviceSlug: string, no
     })
     .from(neighbourItems)
     .innerJoin(neighbourCouncils, eq(neighbourItems.councilId, neighbourCouncils.id))
-    .where(and(eq(neighbourItems.serviceSlug, serviceSlug), gte(itemTime, since), lte(itemTime, now.getTime() + FUTURE_SLACK_MS)))
+    // Neighbouring councils' words only: national warnings are not "what neighbours are saying".
+    .innerJoin(neighbourSources, eq(neighbourItems.sourceId, neighbourSources.id))
+    .where(and(eq(neighbourItems.serviceSlug, serviceSlug), eq(neighbourSources.kind, 'council'), gte(itemTime, since), lte(itemTime, now.getTime() + FUTURE_SLACK_MS)))
     .orderBy(desc(itemTime), desc(neighbourItems.id))
     .limit(SAYING_MAX * 3);
   return rows

@@ -19,8 +19,17 @@ import { config } from '../server/config.ts';
 import type { Database } from '../server/database.ts';
 import { getDb } from '../server/db.ts';
 import { listServices } from '../services/repository.ts';
-import { formatDateTime } from '../time/london.ts';
-import { likelyPlacesFor, loadCoverage, loadItemCoverage, type CoverageCell, type ItemCoverage, type ItemCoverageState } from './coverage.ts';
+import { formatDateTime, formatDay, londonDateKey } from '../time/london.ts';
+import {
+  likelyPlacesFor,
+  loadCoverage,
+  loadItemCoverage,
+  loadOfficialWarningsCoverage,
+  type CoverageCell,
+  type ItemCoverage,
+  type ItemCoverageState,
+  type OfficialWarningCoverage,
+} from './coverage.ts';
 import { WORDS_THRESHOLD, type MatchSignal } from './coverage-match.ts';
 import { deleteItemDismissal, listServiceCoverageSettings, serviceSwitchStatement, upsertItemDismissalStatement } from './coverage-repository.ts';
 import { DEFAULT_POLL_MINUTES, pollSourceNow } from './poll.ts';
@@ -88,6 +97,8 @@ export interface FeedView {
   lines: string[];
   /** The last problem in plain words, or null. */
   lastError: string | null;
+  /** What the reader remarked on the last good read, in plain words, or null. */
+  note: string | null;
 }
 
 export type ScreenFormOutcome<V> = { ok: true; redirect: string } | { ok: false; status: 400; issues: FormIssue[]; values: V };
@@ -101,6 +112,10 @@ export function describeFeed(source: NeighbourSourceRow, councilName: string, no
   const health: FeedHealth = source.paused ? 'paused' : source.lastError ? 'failing' : source.lastSuccessAt ? 'working' : 'waiting';
   const lines: string[] = [];
   lines.push(source.lastSuccessAt ? `Last read successfully ${formatDateTime(source.lastSuccessAt, now)}` : 'Not read successfully yet');
+  // A remark on a good read (a wrong encoding repaired, items beyond the limit left out) is
+  // worth knowing, but the feed is working: it is not marked "Not working" for it.
+  const note = !source.lastError && source.lastSuccessAt && source.lastNote ? sentence(source.lastNote) : null;
+  if (note) lines.push(`Read with a note: ${note}`);
   if (source.lastError) {
     const when = source.lastPolledAt ? ` ${formatDateTime(source.lastPolledAt, now)}` : '';
     const repeated = source.consecutiveFailures > 1 ? ` (${source.consecutiveFailures} failed tries in a row)` : '';
@@ -122,6 +137,7 @@ export function describeFeed(source: NeighbourSourceRow, councilName: string, no
     health,
     lines,
     lastError: source.lastError ? sentence(source.lastError) : null,
+    note,
   };
 }
 
@@ -473,7 +489,31 @@ export interface CoverageItemView {
   pageHref: string;
 }
 
+/** One Met Office warning or GOV.UK emergency alert, as the coverage screen's first section lists it. */
+export interface OfficialWarningView {
+  itemId: number;
+  issuer: 'met-office' | 'gov-uk-alerts';
+  /** The level as a GOV.UK tag — its words, not only its colour; null for emergency alerts. */
+  tag: { text: string; className: string };
+  /** "Amber warning for snow, Yorkshire & Humber, issued 05:10". */
+  line: string;
+  /** "In force now", "Starts 16:00 today", "Ended 11:00 today". */
+  when: string;
+  status: 'upcoming' | 'in-force' | 'ended';
+  issuedAt: Date;
+  /** The issuer's own page for it (http or https only), or null. */
+  href: string | null;
+  /** Our alert that covers it, or null: "nothing published by us". */
+  coveredBy: { headline: string; href: string; word: string } | null;
+  /** /staff/alerts/new filled in from the warning. */
+  draftHref: string;
+}
+
 export interface CoverageScreen {
+  /** Met Office warnings and emergency alerts of the window (and any still in force), newest issued first. */
+  officialWarnings: OfficialWarningView[];
+  /** How many of them nothing of ours covers. */
+  officialWarningsNotCovered: number;
   hours: number;
   hourChoices: readonly number[];
   problems: FormIssue[];
@@ -639,6 +679,68 @@ function itemView(coverage: ItemCoverage, serviceNames: ReadonlyMap<string, stri
   };
 }
 
+const clock = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+
+/** "05:10", "05:10 yesterday", "05:10 tomorrow", "05:10 Saturday 21 November": the issuers' 24-hour clock, London time. */
+function warningTime(date: Date, now: Date): string {
+  const time = clock.format(date);
+  const day = londonDateKey(date);
+  if (day === londonDateKey(now)) return time;
+  if (day === londonDateKey(new Date(now.getTime() - 86_400_000))) return `${time} yesterday`;
+  if (day === londonDateKey(new Date(now.getTime() + 86_400_000))) return `${time} tomorrow`;
+  return `${time} ${formatDay(date)}`;
+}
+
+const LEVEL_TAG = {
+  yellow: { text: 'Yellow', className: 'govuk-tag--yellow' },
+  amber: { text: 'Amber', className: 'govuk-tag--orange' },
+  red: { text: 'Red', className: 'govuk-tag--red' },
+} as const;
+
+const capitalised = (text: string) => (text ? text.charAt(0).toUpperCase() + text.slice(1) : text);
+
+/** One official warning as a line of the coverage screen, with its draft alert. */
+export function officialWarningView(coverage: OfficialWarningCoverage, now: Date): OfficialWarningView {
+  const { warning, coveredBy } = coverage;
+  const issued = `issued ${warningTime(warning.issuedAt, now)}`;
+  const what =
+    warning.issuer === 'met-office'
+      ? `${warning.level ? `${LEVEL_TAG[warning.level].text} warning` : 'Warning'}${warning.hazard ? ` for ${warning.hazard}` : ''}`
+      : warning.title; // "Emergency alert: Severe flood warning for the River Calder…"
+  const region = warning.region && !what.includes(warning.region) ? `, ${warning.region}` : '';
+  const when =
+    warning.status === 'in-force'
+      ? `In force now${warning.validTo ? `, until ${warningTime(warning.validTo, now)}` : ''}`
+      : warning.status === 'upcoming'
+        ? `Starts ${warningTime(warning.validFrom ?? warning.issuedAt, now)}`
+        : `Ended${warning.validTo ? ` ${warningTime(warning.validTo, now)}` : ''}`;
+  const valid = [
+    warning.validFrom ? `from ${warningTime(warning.validFrom, now)}` : '',
+    warning.validTo ? `to ${warningTime(warning.validTo, now)}` : '',
+  ].filter(Boolean).join(' ');
+  const areas = warning.areas.length > 0 ? ` Areas: ${warning.areas.join(', ')}.` : '';
+  const draftItem: ItemForDraft = {
+    title: `${what}${region}`,
+    summary: `${capitalised(`${what}${region}`)}, ${issued}${valid ? `, valid ${valid}` : ''}.${areas}`,
+    link: warning.link,
+    area: warning.areas.length > 0 ? warning.areas.join(', ') : warning.region,
+    serviceSlug: null,
+    councilName: warning.councilName,
+  };
+  return {
+    itemId: warning.itemId,
+    issuer: warning.issuer,
+    tag: warning.level ? LEVEL_TAG[warning.level] : { text: 'Emergency alert', className: 'govuk-tag--purple' },
+    line: `${what}${region}, ${issued}`,
+    when,
+    status: warning.status,
+    issuedAt: warning.issuedAt,
+    href: safeWebLink(warning.link),
+    coveredBy: coveredBy ? { headline: coveredBy.headline, href: coveredBy.href, word: coveredBy.word } : null,
+    draftHref: draftAlertHref(draftItem),
+  };
+}
+
 function coverageBanner(params: URLSearchParams, items: readonly ItemCoverage[]): ScreenBanner | null {
   const done = params.get('done');
   const found = items.find((c) => String(c.item.id) === params.get('item'));
@@ -657,7 +759,7 @@ export async function loadCoverageScreen(params: URLSearchParams, now: Date): Pr
   const db = await getDb();
   const query = parseCoverageQuery(params);
   const problems = [...query.problems];
-  const coverage = await loadCoverage(db, { hours: query.hours, now });
+  const [coverage, official] = await Promise.all([loadCoverage(db, { hours: query.hours, now }), loadOfficialWarningsCoverage(db, { hours: query.hours, now })]);
   const neighbourColumns = coverage.columns.slice(1);
 
   const council = neighbourColumns.find((c) => c.slug === query.council);
@@ -682,6 +784,8 @@ export async function loadCoverageScreen(params: URLSearchParams, now: Date): Pr
   const filterWords = [serviceWords, council ? `from ${council.name}` : '', `in ${window}`].filter(Boolean).join(' ');
 
   return {
+    officialWarnings: official.map((w) => officialWarningView(w, now)),
+    officialWarningsNotCovered: official.filter((w) => !w.coveredBy && w.warning.status !== 'ended').length,
     hours: coverage.hours,
     hourChoices: COVERAGE_HOURS,
     problems,

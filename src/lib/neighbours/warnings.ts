@@ -34,6 +34,8 @@ export interface OfficialWarning {
   status: OfficialWarningStatus;
   /** The publisher's headline ("Amber warning of snow affecting Yorkshire & Humber"). */
   title: string;
+  /** Its text as stored: the Met Office's description, or the emergency alert's message and areas. */
+  summary: string;
   link: string | null;
 }
 
@@ -42,7 +44,7 @@ export function readOfficialWarning(row: NeighbourItemListing, now: Date): Offic
   const issuedAt = row.publishedAt ?? row.firstSeenAt;
   const common = {
     itemId: row.id, councilId: row.councilId, councilName: row.councilName, sourceTitle: row.sourceTitle,
-    issuedAt, title: row.title, link: row.link, region: row.area,
+    issuedAt, title: row.title, summary: row.summary, link: row.link, region: row.area,
   };
   let warning: Pick<OfficialWarning, 'issuer' | 'level' | 'hazard' | 'areas' | 'validFrom' | 'validTo'>;
   if (row.itemKey.startsWith(MET_OFFICE_KEY_PREFIX)) {

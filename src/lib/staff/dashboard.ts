@@ -6,7 +6,7 @@ import { hasRole } from '../auth/roles.ts';
 import { getDb } from '../server/db.ts';
 import { listServices, type ServiceRow } from '../services/repository.ts';
 import { countWaitingSuggestions } from '../suggestions/review-repository.ts';
-import { gapsInCoverage, loadCoverage, type CoverageGap } from '../neighbours/coverage.ts';
+import { gapsInCoverage, loadCoverage, loadOfficialWarningsCoverage, type CoverageGap } from '../neighbours/coverage.ts';
 
 export interface Dashboard {
   services: ServiceRow[];
@@ -26,12 +26,14 @@ export interface DashboardGaps {
   urgentCount: number;
   /** The names of the services flagged urgent. */
   urgentServices: string[];
+  /** Met Office warnings and emergency alerts still in force or to come that no alert of ours covers. */
+  officialWarningsNotCovered: number;
 }
 
 export const URGENT_SHOWN = 5;
 
 async function loadGaps(db: Awaited<ReturnType<typeof getDb>>, now: Date): Promise<DashboardGaps> {
-  const coverage = await loadCoverage(db, { hours: 24, now });
+  const [coverage, official] = await Promise.all([loadCoverage(db, { hours: 24, now }), loadOfficialWarningsCoverage(db, { hours: 24, now })]);
   const gaps = gapsInCoverage(coverage);
   const urgent = gaps.filter((g) => g.urgent);
   return {
@@ -39,6 +41,7 @@ async function loadGaps(db: Awaited<ReturnType<typeof getDb>>, now: Date): Promi
     urgent: urgent.slice(0, URGENT_SHOWN),
     urgentCount: urgent.length,
     urgentServices: coverage.rows.filter((r) => r.service.urgent).map((r) => r.service.name),
+    officialWarningsNotCovered: official.filter((w) => !w.coveredBy && w.warning.status !== 'ended').length,
   };
 }
 

@@ -104,7 +104,7 @@ describe('warnings read back from stored items', () => {
       itemId: 1, councilId: 9, councilName: 'Met Office', sourceTitle: 'Weather warnings',
       issuer: 'met-office', level: 'amber', hazard: 'snow', region: 'Yorkshire & Humber', areas: ['Calderdale', 'Kirklees', 'Leeds'],
       issuedAt: new Date('2026-11-22T05:10:00Z'), validFrom: new Date('2026-11-22T06:00:00Z'), validTo: new Date('2026-11-23T12:00:00Z'),
-      status: 'in-force', title: 'Amber warning of snow affecting Yorkshire & Humber', link: snow!.link,
+      status: 'in-force', title: 'Amber warning of snow affecting Yorkshire & Humber', summary: snow!.summary, link: snow!.link,
     });
     expect(readOfficialWarning(stored, new Date('2026-11-22T05:30:00Z'))!.status).toBe('upcoming');
     expect(readOfficialWarning(stored, new Date('2026-11-23T12:00:00Z'))!.status).toBe('ended');
