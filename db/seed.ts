@@ -1,10 +1,11 @@
 // Loads the demo council from content/ into an empty database, as approved revisions, in one
-// atomic batch, with its neighbouring councils' feeds and the keywords that classify their
+// atomic batch, with its neighbouring councils' feeds, the national warning feeds (Met Office,
+// GOV.UK Emergency Alerts) and the keywords that classify their
 // items. A database that already has services is left exactly as it is.
 import { count, eq, sql } from 'drizzle-orm';
 import { neighbourCouncils, neighbourSources, serviceKeywords, services, settings } from '../db/schema/index.ts';
-import { loadDemoContent, resolveOffset, type DemoContent } from '../src/lib/content/demo.ts';
-import { demoFeedUrl, loadDemoNeighbours, type DemoNeighbour } from '../src/lib/neighbours/demo-content.ts';
+import { loadDemoContent, resolveDayStart, resolveOffset, type DemoContent } from '../src/lib/content/demo.ts';
+import { demoFeedUrl, loadDemoSources, type DemoSource } from '../src/lib/neighbours/demo-content.ts';
 import { completeDraft } from '../src/lib/revisions/content.ts';
 import { createContentStatements, type PublishOptions } from '../src/lib/revisions/service.ts';
 import type { Database } from '../src/lib/server/database.ts';
@@ -15,7 +16,7 @@ export interface SeedResult {
   places: number;
   alerts: number;
   pages: number;
-  /** Neighbouring councils and their feeds. */
+  /** Publishers (neighbouring councils and national warning issuers) and their feeds. */
   neighbours: number;
   neighbourFeeds: number;
 }
@@ -33,7 +34,9 @@ export interface SeedOptions {
 /** Loads the demo into an empty database; returns what it loaded (or `loaded: false`). */
 export async function seedDemoCouncil(db: Database, options: SeedOptions = {}): Promise<SeedResult> {
   const content = await loadDemoContent(options.contentDir);
-  const neighbours = await loadDemoNeighbours(options.contentDir);
+  // Neighbouring councils and the national warning issuers (Met Office, GOV.UK Emergency
+  // Alerts): each a publisher with feeds, told apart by each feed's `kind`.
+  const neighbours = await loadDemoSources(options.contentDir);
   const siteUrl = options.siteUrl ?? (process.env.SITE_URL || 'http://localhost:4321');
   const now = options.now ?? new Date();
   // The council setting is written last, in the same batch as the content: its presence means
@@ -56,7 +59,7 @@ export async function seedDemoCouncil(db: Database, options: SeedOptions = {}): 
 async function loadInto(
   db: Database,
   content: DemoContent,
-  neighbours: DemoNeighbour[],
+  neighbours: DemoSource[],
   serviceIds: Map<string, number>,
   now: Date,
   siteUrl: string,
@@ -77,6 +80,8 @@ async function loadInto(
         noteMarkdown: state?.note ?? '',
         statusFrom: null,
         statusUntil: state?.until ? resolveOffset(state.until, now).toISOString() : null,
+        reason: state?.reason ?? null,
+        expectedReopeningAt: state?.reopens ? resolveDayStart(state.reopens, now).toISOString() : null,
         confirmedAt: confirmedAt?.toISOString() ?? null,
         retired: false,
       };
@@ -132,6 +137,8 @@ async function loadInto(
             councilId: sql`(SELECT id FROM neighbour_councils WHERE slug = ${council.slug})`,
             title: feed.title,
             url: demoFeedUrl(siteUrl, feed.file),
+            kind: council.kind,
+            region: feed.region ?? null,
             createdAt: now,
           })
           .onConflictDoNothing(),

@@ -1,6 +1,6 @@
 // The web team on a snow morning, in a real browser: an editor signs in, marks five schools
-// closed in one go, sees the public page follow at once, then reverts one from its history
-// page — and the public page and the feeds follow that too.
+// closed in one go (reviewed, then confirmed), sees the public page follow at once, then reverts
+// one from its history page — and the public page and the feeds follow that too.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { eq } from 'drizzle-orm';
@@ -61,7 +61,11 @@ async function bulkCloseFiveSchools(): Promise<void> {
   await page.getByLabel('New status').selectOption('closed');
   await page.getByLabel('Note for the public (optional)').fill('Closed today because of snow.');
   await page.getByLabel('Summary of your changes').fill('Snow closures');
-  await page.getByRole('button', { name: 'Update selected places' }).click();
+  await page.getByRole('button', { name: 'Review changes to the selected schools' }).first().click();
+  await page.waitForLoadState();
+  // The confirmation lists the five before anything is saved.
+  expect(await page.locator('#confirm-places tbody tr').count()).toBe(5);
+  await page.getByRole('button', { name: 'Confirm: closed 5 schools' }).click();
   await page.waitForLoadState();
   expect(await page.locator('.govuk-notification-banner').textContent()).toMatch(/5 schools updated/);
   for (const school of chosen) expect(await publicStatusOf(school.name), school.name).toBe('Closed');

@@ -26,10 +26,10 @@ const DOCUMENTED_STATUSES = ['open', 'closed', 'partially_open', 'opening_late',
 const DOCUMENTED_PLACE_FIELDS = [
   'id', 'service', 'slug', 'identifier', 'name', 'category', 'address', 'postcode', 'ward', 'location', 'status',
   'statusLabel', 'statusAsSet', 'lapsed', 'note', 'noteHtml', 'statusFrom', 'statusUntil', 'confirmedAt', 'updatedAt',
-  'url', 'apiUrl', 'phone', 'website', 'feeds',
+  'url', 'apiUrl', 'phone', 'website', 'feeds', 'reason', 'reasonLabel', 'expectedReopeningAt',
 ];
 const SEVERITY_RANK: Record<string, number> = { severe: 0, warning: 1, info: 2 };
-const TIME_FIELDS = new Set(['lastUpdated', 'statusFrom', 'statusUntil', 'confirmedAt', 'updatedAt', 'startsAt', 'expiresAt', 'publishedAt']);
+const TIME_FIELDS = new Set(['lastUpdated', 'statusFrom', 'statusUntil', 'expectedReopeningAt', 'confirmedAt', 'updatedAt', 'startsAt', 'expiresAt', 'publishedAt']);
 
 let t: TestDb;
 let server: TestServer;

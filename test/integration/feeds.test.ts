@@ -24,7 +24,7 @@ const CAP_NS = 'urn:oasis:names:tc:emergency:cap:1.2';
 const DOCUMENTED_CSV_COLUMNS = [
   'id', 'service', 'slug', 'name', 'identifier', 'category', 'address', 'postcode', 'ward', 'latitude', 'longitude',
   'status', 'status_label', 'status_as_set', 'lapsed', 'note', 'status_from', 'status_until', 'confirmed_at', 'updated_at', 'url',
-  'phone', 'website',
+  'phone', 'website', 'reason', 'reason_label', 'expected_reopening_at',
 ];
 
 /** RFC 822 dates as RSS uses them (four-digit year), e.g. "Sat, 21 Nov 2026 07:12:00 GMT". */

@@ -239,14 +239,14 @@ describe('the bulk status update', () => {
     expect(banner).toContain(`1 school was not updated: ${changed.name}: someone else changed it`);
   });
 
-  it('answers 400 and keeps the ticks and what was typed when no status is chosen', async () => {
+  it('answers 400 and keeps the ticks and what was typed when no status is chosen (a blank summary is allowed)', async () => {
     const picked = await schools('unknown', 2, 30);
     const before = await revisionCount();
     const form = await bulkForm(picked.map((p) => p.id), { 'bulk-status': '', 'bulk-note': 'Snow', 'bulk-until': '', 'bulk-summary': '' });
     const response = await editor.post('/staff/services/schools', form);
     expect(response.status).toBe(400);
     const doc = await readHtml(response);
-    expect(doc.querySelectorAll('.govuk-error-summary a').map((a) => a.getAttribute('href'))).toEqual(['#bulk-status', '#bulk-summary']);
+    expect(doc.querySelectorAll('.govuk-error-summary a').map((a) => a.getAttribute('href'))).toEqual(['#bulk-status']);
     for (const school of picked) expect(doc.querySelector(`#place-${school.id}`)?.hasAttribute('checked')).toBe(true);
     expect(doc.querySelector('#bulk-note')?.textContent).toBe('Snow');
     expect(await revisionCount()).toBe(before);

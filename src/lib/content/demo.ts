@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { ALERT_SEVERITIES, PLACE_STATUSES } from '../../../db/schema/index.ts';
+import { ALERT_SEVERITIES, PLACE_STATUSES, STATUS_REASONS } from '../../../db/schema/index.ts';
 import { phoneField, websiteField } from '../places/validation.ts';
 import { endOfLondonDay } from '../time/london.ts';
 
@@ -63,6 +63,9 @@ const scenarioSchema = z.object({
       note: z.string().max(500).default(''),
       confirmed: offset,
       until: offset.optional(),
+      reason: z.enum(STATUS_REASONS).optional(),
+      /** The day it expects to reopen, as an offset ("+1d": the London day after the load day, from midnight). */
+      reopens: offset.optional(),
     }),
   ),
   alerts: z.array(
@@ -166,6 +169,15 @@ function assertUnique(values: string[], where: string): void {
 
 /** How much of the day must be left for "end-of-day" to mean today rather than tomorrow. */
 const END_OF_DAY_MINIMUM_MS = 6 * 3_600_000;
+
+/**
+ * The start (00:00 London time) of the day a scenario offset lands on: "reopens: +1d" is
+ * tomorrow, read as "Expected to reopen: Tomorrow". (On a day the clocks change it is an hour
+ * out, which a demo can live with.)
+ */
+export function resolveDayStart(value: string, now: Date): Date {
+  return new Date(endOfLondonDay(resolveOffset(value, now)).getTime() + 60_000 - 86_400_000);
+}
 
 /**
  * Resolves a scenario time ("-45m", "+10h", "-1d", "end-of-day") against the load time.

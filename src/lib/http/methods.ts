@@ -37,6 +37,7 @@ export const ROUTE_METHODS: Readonly<Record<string, readonly Method[]>> = {
   'staff/places/new.astro': FORM,
   'staff/places/[id].astro': FORM,
   'staff/services/[service].astro': FORM,
+  'staff/changes/[id].astro': FORM,
   'staff/history/[kind]/[id]/index.astro': FORM,
   'staff/review/index.astro': FORM,
   'staff/review/[id].astro': FORM,

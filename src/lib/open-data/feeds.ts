@@ -117,6 +117,8 @@ export function buildJsonFeed(meta: FeedMeta, changes: ApiChange[]): string {
       date_published: c.publishedAt,
       authors: [{ name: c.author }],
       tags: [c.kind],
+      // JSON Feed extension (underscore-prefixed): the status details as data, for places.
+      _council_status: c.kind === 'place' ? { status: c.status, reason: c.reason, expected_reopening_at: c.expectedReopeningAt } : undefined,
     })),
   });
 }
@@ -154,6 +156,31 @@ export interface CapContext {
   defaultArea: string;
   /** The alert body as plain text. */
   description: string;
+  /**
+   * Places of the alert's services whose status in force carries a reason or an expected
+   * reopening: each becomes CAP <parameter> pairs (see capPlaceParameters).
+   */
+  places?: ApiPlace[];
+}
+
+/** Most places one CAP message describes: the parameters are for machines, not a full list. */
+export const CAP_PLACES_MAX = 200;
+
+/**
+ * A place's status details as CAP <parameter> pairs, the value names prefixed with the place
+ * ("place:17:status" closed, "place:17:reason" snow_and_ice, "place:17:expectedReopening"
+ * 2026-12-02T09:00:00+00:00, "place:17:name" …), so one message can carry several places.
+ */
+export function capPlaceParameters(places: ApiPlace[]): { valueName: string; value: string }[] {
+  return places.slice(0, CAP_PLACES_MAX).flatMap((p) => {
+    const prefix = `place:${p.id}`;
+    return [
+      { valueName: `${prefix}:name`, value: xmlSafe(p.name) },
+      { valueName: `${prefix}:status`, value: p.status },
+      ...(p.reason ? [{ valueName: `${prefix}:reason`, value: p.reason }] : []),
+      ...(p.expectedReopeningAt ? [{ valueName: `${prefix}:expectedReopening`, value: capDateTime(new Date(p.expectedReopeningAt)) }] : []),
+    ];
+  });
 }
 
 function capIdentifier(sender: string, alertId: number, revisionId: number): string {
@@ -190,6 +217,7 @@ export function buildCapAlert(alert: ApiAlert, ctx: CapContext): string {
         headline: xmlSafe(alert.headline),
         description: xmlSafe(ctx.description),
         web: alert.url,
+        parameter: ctx.places && ctx.places.length > 0 ? capPlaceParameters(ctx.places) : undefined,
         area: { areaDesc: xmlSafe(alert.area || ctx.defaultArea) },
       }),
     }),
@@ -227,7 +255,7 @@ function csvCell(value: string | number | boolean | null): string | number | boo
 export const PLACE_CSV_COLUMNS = [
   'id', 'service', 'slug', 'name', 'identifier', 'category', 'address', 'postcode', 'ward', 'latitude', 'longitude',
   'status', 'status_label', 'status_as_set', 'lapsed', 'note', 'status_from', 'status_until', 'confirmed_at', 'updated_at', 'url',
-  'phone', 'website',
+  'phone', 'website', 'reason', 'reason_label', 'expected_reopening_at',
 ] as const;
 
 export function buildPlacesCsv(places: ApiPlace[]): string {
@@ -237,6 +265,7 @@ export function buildPlacesCsv(places: ApiPlace[]): string {
         p.id, p.service, p.slug, p.name, p.identifier, p.category, p.address, p.postcode, p.ward,
         p.location?.latitude ?? null, p.location?.longitude ?? null, p.status, p.statusLabel, p.statusAsSet,
         p.lapsed, p.note, p.statusFrom, p.statusUntil, p.confirmedAt, p.updatedAt, p.url, p.phone, p.website,
+        p.reason, p.reasonLabel, p.expectedReopeningAt,
       ].map(csvCell),
     ),
     { header: true, columns: [...PLACE_CSV_COLUMNS], record_delimiter: '\r\n', cast: { boolean: (v) => (v ? 'true' : 'false') } },

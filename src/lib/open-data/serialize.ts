@@ -6,7 +6,7 @@ import type { ChangeRow } from '../changes/repository.ts';
 import type { PageRow } from '../pages/repository.ts';
 import type { PlaceRow } from '../places/repository.ts';
 import type { StatusSummary } from '../places/service.ts';
-import { effectiveStatus, STATUS_PRESENTATION, type PlaceStatus } from '../places/status.ts';
+import { effectiveStatus, formatReopening, STATUS_PRESENTATION, STATUS_REASON_LABEL, type PlaceStatus, type StatusReason } from '../places/status.ts';
 import type { AlertContent, PageContent, PlaceContent } from '../revisions/content.ts';
 import type { ServiceRow } from '../services/repository.ts';
 
@@ -68,6 +68,11 @@ export interface ApiPlace {
   noteHtml: string;
   statusFrom: string | null;
   statusUntil: string | null;
+  /** Why the status is what it is (one of snow_and_ice, heating_failure, staff_shortage, flooding, other), or null. */
+  reason: StatusReason | null;
+  reasonLabel: string | null;
+  /** When the place expects to reopen, as set (even once passed), or null. */
+  expectedReopeningAt: string | null;
   confirmedAt: string | null;
   updatedAt: string;
   url: string;
@@ -99,6 +104,9 @@ export function toApiPlace(place: PlaceRow, serviceSlug: string, siteUrl: string
     noteHtml: place.noteHtml,
     statusFrom: iso(place.statusFrom),
     statusUntil: iso(place.statusUntil),
+    reason: place.statusReason ?? null,
+    reasonLabel: place.statusReason ? STATUS_REASON_LABEL[place.statusReason] : null,
+    expectedReopeningAt: iso(place.expectedReopeningAt),
     confirmedAt: iso(place.confirmedAt),
     updatedAt: place.updatedAt.toISOString(),
     url: absoluteUrl(siteUrl, `/services/${serviceSlug}/${place.slug}`),
@@ -174,6 +182,9 @@ export interface ApiChange {
   title: string;
   /** For places: the status set by this change. */
   status: PlaceStatus | null;
+  /** For places: the reason and expected reopening set by this change (null when not given). */
+  reason: StatusReason | null;
+  expectedReopeningAt: string | null;
   summary: string;
   author: string;
   publishedAt: string;
@@ -200,8 +211,10 @@ export function toApiChange(change: ChangeRow, serviceSlugs: Map<number, string>
         ...base,
         title: `${c.name}: ${label}`,
         status: c.status,
+        reason: c.reason ?? null,
+        expectedReopeningAt: c.expectedReopeningAt ?? null,
         url: absoluteUrl(siteUrl, `/services/${serviceSlugs.get(c.serviceId) ?? 'unknown'}/${c.slug}`),
-        contentHtml: `<p><strong>${label}</strong></p>${absolutiseLinks(c.noteHtml, siteUrl)}`,
+        contentHtml: `<p><strong>${label}</strong></p>${statusDetailsHtml(c)}${absolutiseLinks(c.noteHtml, siteUrl)}`,
       };
     }
     case 'alert': {
@@ -210,6 +223,8 @@ export function toApiChange(change: ChangeRow, serviceSlugs: Map<number, string>
         ...base,
         title: c.headline,
         status: null,
+        reason: null,
+        expectedReopeningAt: null,
         url: absoluteUrl(siteUrl, `/alerts/${change.targetId}`),
         contentHtml: absolutiseLinks(c.bodyHtml, siteUrl),
       };
@@ -220,11 +235,28 @@ export function toApiChange(change: ChangeRow, serviceSlugs: Map<number, string>
         ...base,
         title: c.title,
         status: null,
+        reason: null,
+        expectedReopeningAt: null,
         url: absoluteUrl(siteUrl, `/pages/${c.slug}`),
         contentHtml: c.summary ? `<p>${escapeHtml(c.summary)}</p>` : '',
       };
     }
   }
+}
+
+/**
+ * "Reason: Snow and ice. Expected to reopen: Wednesday 2 December at 9:00am" for a change's
+ * entry. Feed readers show entries long after they were written, so the day is always given in
+ * full, never "tomorrow".
+ */
+function statusDetailsHtml(c: PlaceContent): string {
+  const parts: string[] = [];
+  if (c.reason) parts.push(`Reason: ${STATUS_REASON_LABEL[c.reason]}`);
+  if (c.expectedReopeningAt) {
+    const when = formatReopening(new Date(c.expectedReopeningAt), null);
+    parts.push(`Expected to reopen: ${when}`);
+  }
+  return parts.length > 0 ? `<p>${escapeHtml(parts.join('. '))}</p>` : '';
 }
 
 export function escapeHtml(text: string): string {

@@ -269,8 +269,18 @@ export async function loadCapAlert(file: string, params: URLSearchParams): Promi
   const db = await getDb();
   const alert = await findPublishedAlert(db, alertId);
   if (!alert) throw new NotFoundError(`No CAP message "${file}"`);
-  const [council, [current, previous]] = await Promise.all([getCouncil(db), latestAlertRevisions(db, alert.id)]);
+  const [council, [current, previous], services, allPlaces] = await Promise.all([
+    getCouncil(db), latestAlertRevisions(db, alert.id), listServices(db), listPublishedPlaces(db),
+  ]);
+  const now = new Date();
+  const slugOf = new Map(services.map((s) => [s.id, s.slug]));
+  // The alert's services' places whose status in force says why, or when they expect to reopen.
+  const withDetails = allPlaces
+    .filter((p) => alert.serviceSlugs.includes(slugOf.get(p.serviceId) ?? '') && (p.statusReason || p.expectedReopeningAt))
+    .map((p) => toApiPlace(p, slugOf.get(p.serviceId) ?? 'unknown', site(), now))
+    .filter((p) => !p.lapsed && p.status !== 'open' && p.status !== 'unknown');
   const body = buildCapAlert(toApiAlert(alert, site()), {
+    places: withDetails,
     sender: new URL(site()).hostname,
     senderName: council.name,
     revisionId: current?.id ?? 0,

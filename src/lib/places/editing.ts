@@ -11,14 +11,15 @@ import { BadRequestError, ForbiddenError, NotFoundError } from '../errors.ts';
 import type { PlaceDraft } from '../revisions/content.ts';
 import type { FieldDiff } from '../revisions/diff.ts';
 import { saveRevision, staffAuthor, type SaveOutcome } from '../revisions/editing.ts';
-import { createContent, type Author } from '../revisions/service.ts';
+import { listChangeSetRevisions } from '../change-sets/repository.ts';
+import { createContent, publishChangeSet, type Author, type ChangeSetItem } from '../revisions/service.ts';
 import type { Database } from '../server/database.ts';
 import { config } from '../server/config.ts';
 import { getDb } from '../server/db.ts';
 import { sharePlace } from '../sharing/share.ts';
 import { findServiceBySlug, type ServiceRow } from '../services/repository.ts';
 import { getCouncil } from '../settings/repository.ts';
-import { toLondonLocalInput } from '../time/london.ts';
+import { endOfLondonDay, formatDateTime, toLondonLocalInput } from '../time/london.ts';
 import { prefilledPlaceFormValues } from './prefill.ts';
 import { listPublishedPlaces, type PlaceRow } from './repository.ts';
 import {
@@ -40,6 +41,7 @@ import {
   parsePlaceEdit,
   PLACE_FORM_FIELDS,
   readFormValues,
+  readStatusDetails,
   slugFromName,
   type FormIssue,
   type FormValues,
@@ -94,6 +96,7 @@ function draftFromRow(row: PlaceRow): PlaceDraft {
     serviceId: row.serviceId, slug: row.slug, identifier: row.identifier, name: row.name, category: row.category,
     address: row.address, postcode: row.postcode, ward: row.ward, latitude: row.latitude, longitude: row.longitude,
     phone: row.phone, website: row.website, status: row.status, noteMarkdown: row.noteMarkdown, statusFrom: iso(row.statusFrom), statusUntil: iso(row.statusUntil),
+    reason: row.statusReason, expectedReopeningAt: iso(row.expectedReopeningAt),
     confirmedAt: iso(row.confirmedAt), retired: row.retired,
   };
 }
@@ -105,6 +108,9 @@ function valuesFromRow(row: PlaceRow): FormValues {
     note: row.noteMarkdown,
     'status-from': row.statusFrom ? toLondonLocalInput(row.statusFrom) : '',
     'status-until': row.statusUntil ? toLondonLocalInput(row.statusUntil) : '',
+    'status-reason': row.statusReason ?? '',
+    // A reopening time that has passed is not offered again: saving it would be refused.
+    'expected-reopening': row.expectedReopeningAt && row.expectedReopeningAt.getTime() > Date.now() ? toLondonLocalInput(row.expectedReopeningAt) : '',
     name: row.name,
     category: row.category,
     address: row.address,
@@ -266,15 +272,15 @@ export async function updatePlace(staff: Staff, placeId: number, form: FormData,
   const base = readBase(values);
   const canEditDetails = hasRole(staff.account.role, 'editor');
   if (!canEditDetails) Object.assign(values, pickDetails(valuesFromRow(place)));
-  const parsed = parsePlaceEdit(values, { details: canEditDetails });
+  const parsed = parsePlaceEdit(values, { details: canEditDetails, now });
   const invalid = (issues: FormIssue[]) => buildEditor(db, staff, place, { values, issues }).then((editor) => ({ ok: false as const, status: 400 as const, editor }));
   if (!parsed.ok) return invalid(parsed.issues);
-  const { status, details, summary } = parsed.value;
+  const { status, statusDetails, details, summary } = parsed.value;
   const service = await findServiceById(db, place.serviceId);
   if (details?.identifier && (await findClash(db, place.serviceId, 'identifier', details.identifier, place.id))) {
     return invalid([identifierTaken(service, details.identifier)]);
   }
-  const draft: PlaceDraft = { ...draftFromRow(place), ...(details ?? {}), ...status, confirmedAt: now.toISOString() };
+  const draft: PlaceDraft = { ...draftFromRow(place), ...(details ?? {}), ...status, ...statusDetails, confirmedAt: now.toISOString() };
   let outcome: SaveOutcome<'place'>;
   try {
     outcome = await saveRevision(db, 'place', placeId, base, draft, await authorFor(db, staff), summary);
@@ -353,7 +359,7 @@ export async function createPlace(staff: Staff, serviceSlug: string | null, form
   const service = await serviceOrNotFound(db, serviceSlug);
   const values = readFormValues(form, PLACE_FORM_FIELDS.filter((f) => f !== 'base'));
   const invalid = async (issues: FormIssue[]): Promise<CreatePlaceResult> => ({ ok: false, status: 400, form: await buildNewPlaceForm(db, service, values, issues) });
-  const parsed = parsePlaceEdit(values, { details: true, summaryRequired: false });
+  const parsed = parsePlaceEdit(values, { details: true, summaryRequired: false, now });
   if (!parsed.ok) return invalid(parsed.issues);
   const details = parsed.value.details as PlaceDetails;
   const slug = slugFromName(details.name);
@@ -369,7 +375,7 @@ export async function createPlace(staff: Staff, serviceSlug: string | null, form
   if (clashes.length > 0) return invalid(clashes);
   const { status } = parsed.value;
   const draft: PlaceDraft = {
-    serviceId: service.id, slug, ...details, ...status,
+    serviceId: service.id, slug, ...details, ...status, ...parsed.value.statusDetails,
     // "Not confirmed" with nobody having said anything is not a confirmation.
     confirmedAt: status.status === 'unknown' ? null : now.toISOString(),
     retired: false,
@@ -390,6 +396,12 @@ export async function createPlace(staff: Staff, serviceSlug: string | null, form
 }
 
 // ─── A service's places, and the bulk status update ─────────────────────────────────────────
+//
+// One form, no JavaScript needed: the action panel (status, note, until, reason, summary) comes
+// first; the filters, "Select all N shown" and "Clear" are buttons of the same POST form, so ticks
+// survive filtering (ticked places the filter hides are carried along and listed); "Review" shows
+// a confirmation listing every place and its change; "Confirm" publishes them all as ONE change
+// set in one batch, each conflict-checked against the revision its row carried.
 
 export type NotUpdatedReason = 'changed' | 'gone';
 
@@ -397,7 +409,29 @@ export interface BulkOutcome {
   updated: number;
   /** The status they were given, when known. */
   status: PlaceStatus | null;
+  /** The change set that recorded it (its page lists the places and undoes it). */
+  changeSetId: number | null;
+  /** The places that were changed, with links. */
+  changed: { id: number; name: string }[];
   notUpdated: { id: number; name: string; reason: NotUpdatedReason }[];
+}
+
+/** The quick choices for "until", resolved in London time. */
+export const UNTIL_CHOICES = ['further-notice', 'end-of-today', 'end-of-tomorrow', 'date'] as const;
+export type UntilChoice = (typeof UNTIL_CHOICES)[number];
+
+/** The bulk panel's own field names for the reason and the expected reopening. */
+export const BULK_DETAIL_FIELDS = { reason: 'bulk-reason', reopening: 'bulk-reopening' } as const;
+const BULK_PANEL_FIELDS = [...BULK_FIELDS, 'bulk-until-choice', BULK_DETAIL_FIELDS.reason, BULK_DETAIL_FIELDS.reopening] as const;
+
+export interface BulkConfirmation {
+  status: PlaceStatus;
+  noteMarkdown: string;
+  statusUntil: Date | null;
+  summary: string;
+  /** What the change set will be called: "Closed 40 schools". */
+  setSummary: string;
+  rows: { id: number; name: string; from: WithEffective<PlaceRow>['effective']; base: number }[];
 }
 
 export interface StaffServicePage {
@@ -415,8 +449,14 @@ export interface StaffServicePage {
     ticked: number[];
     /** The revision each row's update is based on: what the person saw. */
     bases: Record<number, number>;
+    /** Ticked places the filter does not show: carried in the form and listed, never dropped. */
+    hiddenTicked: { id: number; name: string; base: number }[];
   };
+  /** Set after "Review": the page is the confirmation step. */
+  confirmation: BulkConfirmation | null;
   outcome: BulkOutcome | null;
+  /** Choices for "until" ("end of today" …) with the time each stands for now. */
+  untilChoices: { value: UntilChoice; label: string }[];
 }
 
 function filterQueryOf(filters: PlaceFilters): URLSearchParams {
@@ -444,16 +484,52 @@ async function readOutcome(db: Database, params: URLSearchParams): Promise<BulkO
   if (updatedParam === null || !/^\d{1,6}$/.test(updatedParam)) return null;
   const changed = idList(params.get('changed'));
   const gone = idList(params.get('gone'));
+  const setParam = params.get('set');
+  const changeSetId = setParam && /^\d{1,15}$/.test(setParam) ? Number(setParam) : null;
+  const inSet = changeSetId === null ? [] : await listChangeSetRevisions(db, changeSetId);
   const names = await placeNames(db, [...changed, ...gone]);
   const to = params.get('to') ?? '';
   return {
     updated: Number(updatedParam),
     status: Object.hasOwn(STATUS_PRESENTATION, to) ? (to as PlaceStatus) : null,
+    changeSetId: inSet.length > 0 ? changeSetId : null,
+    changed: inSet.filter((r) => r.kind === 'place').map((r) => ({ id: r.targetId, name: r.name })),
     notUpdated: [
       ...changed.map((id) => ({ id, name: names.get(id) ?? `Place ${id}`, reason: 'changed' as const })),
       ...gone.map((id) => ({ id, name: names.get(id) ?? `Place ${id}`, reason: 'gone' as const })),
     ],
   };
+}
+
+function untilChoicesAt(now: Date): StaffServicePage['untilChoices'] {
+  return [
+    { value: 'end-of-today', label: `End of today (${formatDateTime(untilFor('end-of-today', now)!, now)})` },
+    { value: 'end-of-tomorrow', label: `End of tomorrow (${formatDateTime(untilFor('end-of-tomorrow', now)!, now)})` },
+    { value: 'further-notice', label: 'Until further notice' },
+    { value: 'date', label: 'A date and time' },
+  ];
+}
+
+function untilFor(choice: UntilChoice, now: Date): Date | null {
+  if (choice === 'end-of-today') return endOfLondonDay(now);
+  // Two hours past today's 23:59 is always tomorrow in London, whatever the clocks do.
+  if (choice === 'end-of-tomorrow') return endOfLondonDay(new Date(endOfLondonDay(now).getTime() + 2 * 3_600_000));
+  return null;
+}
+
+/** The panel's values with the quick "until" choice turned into the London time it stands for. */
+function resolveUntil(values: FormValues, now: Date): FormValues {
+  const choice = values['bulk-until-choice'] as UntilChoice | undefined;
+  if (choice === 'end-of-today' || choice === 'end-of-tomorrow') return { ...values, 'bulk-until': toLondonLocalInput(untilFor(choice, now)!) };
+  if (choice === 'further-notice') return { ...values, 'bulk-until': '' };
+  return values;
+}
+
+/** The change set in words: "Closed 40 schools", "Marked 3 schools open". */
+export function bulkSetSummary(status: PlaceStatus, n: number | '{n}', service: ServiceRow): string {
+  const what = `${n} ${(n === 1 ? service.placeLabel : service.placeLabelPlural).toLowerCase()}`;
+  if (status === 'closed') return `Closed ${what}`;
+  return `Marked ${what} ${STATUS_PRESENTATION[status].label.toLowerCase()}`;
 }
 
 async function buildServicePage(
@@ -462,6 +538,7 @@ async function buildServicePage(
   params: URLSearchParams,
   now: Date,
   bulk: Partial<StaffServicePage['bulk']> = {},
+  confirmation: BulkConfirmation | null = null,
 ): Promise<StaffServicePage> {
   const all = withEffectiveStatus(await listPublishedPlaces(db, service.id), now);
   const wards = wardsOf(all);
@@ -469,7 +546,13 @@ async function buildServicePage(
   const shown = filterPlaces(all, filters);
   const query = filterQueryOf(filters).toString();
   const bases: Record<number, number> = {};
-  for (const place of shown) bases[place.id] = bulk.bases?.[place.id] ?? place.currentRevisionId!;
+  for (const place of all) bases[place.id] = bulk.bases?.[place.id] ?? place.currentRevisionId!;
+  const ticked = bulk.ticked ?? [];
+  const shownIds = new Set(shown.map((p) => p.id));
+  const byId = new Map(all.map((p) => [p.id, p]));
+  const hiddenTicked = ticked
+    .filter((id) => !shownIds.has(id) && byId.has(id))
+    .map((id) => ({ id, name: byId.get(id)!.name, base: bases[id]! }));
   return {
     service,
     summary: summariseStatuses(all),
@@ -478,8 +561,10 @@ async function buildServicePage(
     problems,
     places: shown,
     filterQuery: query ? `?${query}` : '',
-    bulk: { values: bulk.values ?? {}, issues: bulk.issues ?? [], ticked: bulk.ticked ?? [], bases },
+    bulk: { values: bulk.values ?? {}, issues: bulk.issues ?? [], ticked, bases, hiddenTicked },
+    confirmation,
     outcome: await readOutcome(db, params),
+    untilChoices: untilChoicesAt(now),
   };
 }
 
@@ -490,12 +575,29 @@ export async function loadStaffServicePage(staff: Staff, serviceSlug: string, pa
   return buildServicePage(db, await serviceOrNotFound(db, serviceSlug), params, now);
 }
 
-export type BulkUpdateResult = { ok: true; redirect: string } | { ok: false; status: 400; page: StaffServicePage };
+export type BulkUpdateResult = { ok: true; redirect: string } | { ok: false; status: 200 | 400; page: StaffServicePage };
+
+/** What the bulk form's buttons ask for. A form sent without one (a script) saves at once. */
+export const BULK_ACTIONS = ['filter', 'show-all', 'select-all', 'clear', 'review', 'edit', 'confirm'] as const;
+type BulkAction = (typeof BULK_ACTIONS)[number];
+
+/** The filters a bulk form carries (its own fields), else those of the address it was sent to. */
+function filterParamsOf(form: FormData, params: URLSearchParams): URLSearchParams {
+  if (!['q', 'status', 'ward'].some((name) => form.has(name))) return params;
+  const query = new URLSearchParams();
+  for (const name of ['q', 'status', 'ward']) {
+    const value = form.get(name);
+    if (typeof value === 'string' && value !== '') query.set(name, value);
+  }
+  return query;
+}
 
 /**
- * Gives every ticked place the same status, note and "until": one revision per place, each based
- * on the revision the person saw (the form's `base-<id>` fields). A place someone changed in the
- * meantime is left alone and reported; the others are saved.
+ * The bulk form of a service page, whatever button sent it: filter (keeping the ticks), select
+ * all shown, clear, review (the confirmation step), back to editing, or confirm. Confirming gives
+ * every ticked place the same status, note, "until" and reason as ONE change set, each place
+ * based on the revision the person saw (the form's `base-<id>` fields): a place someone changed
+ * in the meantime is left alone and reported, the others are saved.
  */
 export async function bulkUpdateStatus(
   staff: Staff,
@@ -507,31 +609,61 @@ export async function bulkUpdateStatus(
   requireEditor(staff);
   const db = await getDb();
   const service = await serviceOrNotFound(db, serviceSlug);
-  const values = readFormValues(form, BULK_FIELDS);
-  const ticked = form.getAll('place').filter((v): v is string => typeof v === 'string');
+  const actionValue = form.get('action');
+  const action: BulkAction = (BULK_ACTIONS as readonly unknown[]).includes(actionValue) ? (actionValue as BulkAction) : 'confirm';
+  const values = resolveUntil(readFormValues(form, BULK_PANEL_FIELDS), now);
+  // "Clear filters" is a button of the form too, so clearing them keeps the ticks.
+  const filterParams = action === 'show-all' ? new URLSearchParams() : filterParamsOf(form, params);
+  const ticked = [...new Set(form.getAll('place').filter((v): v is string => typeof v === 'string'))];
   const bases = new Map<number, number>();
   for (const [name, value] of form) {
     const id = /^base-(\d{1,15})$/.exec(name)?.[1];
     if (id && typeof value === 'string' && /^\d{1,15}$/.test(value)) bases.set(Number(id), Number(value));
   }
-  const parsed = parseBulkStatus(values, ticked, now);
-  if (!parsed.ok) {
-    const page = await buildServicePage(db, service, params, now, {
-      values,
-      issues: parsed.issues,
-      ticked: ticked.map(Number).filter(Number.isSafeInteger),
-      bases: Object.fromEntries(bases),
-    });
-    return { ok: false, status: 400, page };
+  const tickedIds = ticked.map(Number).filter((id) => Number.isSafeInteger(id) && id > 0);
+  const page = (status: 200 | 400, extra: Partial<StaffServicePage['bulk']> = {}, confirmation: BulkConfirmation | null = null) =>
+    buildServicePage(db, service, filterParams, now, { values, ticked: tickedIds, bases: Object.fromEntries(bases), ...extra }, confirmation)
+      .then((p) => ({ ok: false as const, status, page: p }));
+
+  if (action === 'filter' || action === 'show-all' || action === 'edit') return page(200);
+  if (action === 'clear') return page(200, { ticked: [] });
+  if (action === 'select-all') {
+    const all = withEffectiveStatus(await listPublishedPlaces(db, service.id), now);
+    const shown = filterPlaces(all, parsePlaceFilters(filterParams, wardsOf(all)).filters);
+    return page(200, { ticked: [...new Set([...tickedIds, ...shown.map((p) => p.id)])] });
   }
+
+  // Review and confirm both check the whole form first. A blank summary is the set's own.
+  const statusGiven = Object.hasOwn(STATUS_PRESENTATION, values['bulk-status'] ?? '') ? (values['bulk-status'] as PlaceStatus) : null;
+  const setSummary = statusGiven ? bulkSetSummary(statusGiven, new Set(tickedIds).size, service) : '';
+  const typedSummary = (values['bulk-summary'] ?? '').trim();
+  const parsed = parseBulkStatus({ ...values, 'bulk-summary': typedSummary || setSummary || 'x' }, ticked, now);
+  const details = readStatusDetails(form, now, BULK_DETAIL_FIELDS);
+  const issues = [...(parsed.ok ? [] : parsed.issues), ...(details.ok ? [] : details.issues)];
+  if (!parsed.ok || !details.ok) return page(400, { issues });
   const change = parsed.value;
-  const rows = await listPublishedPlaces(db, service.id);
+  const rows = withEffectiveStatus(await listPublishedPlaces(db, service.id), now);
   const current = new Map(rows.map((row) => [row.id, row]));
+
+  if (action === 'review') {
+    const confirmation: BulkConfirmation = {
+      status: change.status,
+      noteMarkdown: change.noteMarkdown,
+      statusUntil: change.statusUntil ? new Date(change.statusUntil) : null,
+      summary: change.summary,
+      setSummary,
+      rows: change.placeIds.filter((id) => current.has(id)).map((id) => {
+        const row = current.get(id)!;
+        return { id, name: row.name, from: row.effective, base: bases.get(id) ?? row.currentRevisionId! };
+      }),
+    };
+    // The confirmation carries exactly the time it showed, not "end of today" again.
+    return page(200, { values: { ...values, 'bulk-until-choice': 'date' } }, confirmation);
+  }
+
   const author = await authorFor(db, staff);
-  let updated = 0;
-  const changed: number[] = [];
   const gone: number[] = [];
-  // One at a time: each is its own atomic write, and a conflict on one must not stop the rest.
+  const items: ChangeSetItem[] = [];
   for (const id of change.placeIds) {
     const row = current.get(id);
     const base = bases.get(id);
@@ -545,17 +677,27 @@ export async function bulkUpdateStatus(
       noteMarkdown: change.noteMarkdown,
       statusFrom: null,
       statusUntil: change.statusUntil,
+      reason: details.value.reason,
+      expectedReopeningAt: details.value.expectedReopeningAt,
       confirmedAt: now.toISOString(),
     };
-    const outcome = await saveRevision(db, 'place', id, base, draft, author, change.summary);
-    if (outcome.ok) updated++;
-    else if (outcome.reason === 'conflict') changed.push(id);
-    else gone.push(id);
+    items.push({ targetId: id, baseRevisionId: base, draft: { kind: 'place', draft }, summary: change.summary });
   }
-  const query = filterQueryOf(parsePlaceFilters(params, wardsOf(rows)).filters);
-  query.set('updated', String(updated));
+  const result = items.length === 0
+    ? { ok: true as const, changeSetId: null, published: [], conflicts: [], notFound: [] }
+    : await publishChangeSet(db, items, {
+      kind: 'bulk', author, at: now,
+      summary: bulkSetSummary(change.status, items.length, service),
+      summaryByCount: { one: bulkSetSummary(change.status, 1, service), many: bulkSetSummary(change.status, '{n}', service) },
+    });
+  if (!result.ok) throw new Error('A bulk update cannot be refused as an undo');
+  // The set's summary is its name; each place's history shows what the person typed, if anything.
+  const query = filterQueryOf(parsePlaceFilters(filterParams, wardsOf(rows)).filters);
+  query.set('updated', String(result.published.length));
   query.set('to', change.status);
-  if (changed.length > 0) query.set('changed', changed.join(','));
+  if (result.changeSetId !== null) query.set('set', String(result.changeSetId));
+  if (result.conflicts.length > 0) query.set('changed', result.conflicts.map((c) => c.targetId).join(','));
+  gone.push(...result.notFound);
   if (gone.length > 0) query.set('gone', gone.join(','));
   return { ok: true, redirect: `/staff/services/${service.slug}?${query}#outcome` };
 }

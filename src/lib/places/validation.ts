@@ -2,7 +2,8 @@
 // read into the parts of a PlaceDraft. Pure: zod schemas over the submitted strings, with every
 // problem reported against the id of the input it belongs to, in the order the form shows them.
 import { z } from 'zod';
-import { PLACE_STATUSES, type PlaceStatus } from '../../../db/schema/index.ts';
+import { PLACE_STATUSES, STATUS_REASONS, type PlaceStatus } from '../../../db/schema/index.ts';
+import type { StatusReason } from '../revisions/content.ts';
 import { parseLondonLocal } from '../time/london.ts';
 
 /** What the person typed, by input name, exactly as sent (so a form with errors shows it again). */
@@ -21,6 +22,12 @@ export interface StatusChange {
   noteMarkdown: string;
   statusFrom: string | null;
   statusUntil: string | null;
+}
+
+/** Why the status is what it is and when the place expects to reopen, both optional. */
+export interface StatusDetails {
+  reason: StatusReason | null;
+  expectedReopeningAt: string | null;
 }
 
 /** The descriptive part of a place, which only editors may change. */
@@ -42,8 +49,10 @@ export const SUMMARY_MAX = 200;
 
 /** Inputs of the place form, in the order they appear on the page. */
 export const STATUS_FIELDS = ['status', 'note', 'status-from', 'status-until'] as const;
+/** The reason and expected-reopening inputs of the single-place form. */
+export const STATUS_DETAIL_FIELDS = { reason: 'status-reason', reopening: 'expected-reopening' } as const;
 export const DETAIL_FIELDS = ['name', 'category', 'address', 'postcode', 'ward', 'identifier', 'latitude', 'longitude', 'phone', 'website'] as const;
-export const PLACE_FORM_FIELDS = [...STATUS_FIELDS, ...DETAIL_FIELDS, 'summary', 'base'] as const;
+export const PLACE_FORM_FIELDS = [...STATUS_FIELDS, STATUS_DETAIL_FIELDS.reason, STATUS_DETAIL_FIELDS.reopening, ...DETAIL_FIELDS, 'summary', 'base'] as const;
 export const BULK_FIELDS = ['bulk-status', 'bulk-note', 'bulk-until', 'bulk-summary'] as const;
 
 /** Reads the named fields of a form as strings ('' when missing; a file upload counts as missing). */
@@ -209,7 +218,7 @@ const bulkSchema = z.object({
   'bulk-summary': summaryField,
 });
 
-const FIELD_ORDER: readonly string[] = [...PLACE_FORM_FIELDS, 'bulk-places', ...BULK_FIELDS];
+const FIELD_ORDER: readonly string[] = [...PLACE_FORM_FIELDS, 'bulk-places', ...BULK_FIELDS, 'bulk-reason', 'bulk-reopening'];
 
 function issuesOf(error: z.ZodError): FormIssue[] {
   return error.issues.map((issue) => ({ field: String(issue.path[0] ?? ''), message: issue.message }));
@@ -236,6 +245,43 @@ export function parseStatusChange(values: FormValues): Parsed<StatusChange> {
     return { ok: false, issues: [{ field: 'status-until', message: '‘Until’ must be later than ‘from’' }] };
   }
   return { ok: true, value: { status, noteMarkdown: note, statusFrom, statusUntil } };
+}
+
+export interface StatusDetailNames {
+  reason: string;
+  reopening: string;
+}
+
+/**
+ * The optional reason (one of STATUS_REASONS, blank for none) and expected reopening time (a
+ * London `datetime-local`, blank for none; it must be later than `now`), read from the inputs
+ * named in `names` — the single-place form's by default; a bulk form passes its own.
+ */
+export function parseStatusDetails(values: FormValues, now: Date, names: StatusDetailNames = STATUS_DETAIL_FIELDS): Parsed<StatusDetails> {
+  const issues: FormIssue[] = [];
+  const reasonText = (values[names.reason] ?? '').trim();
+  let reason: StatusReason | null = null;
+  if (reasonText !== '') {
+    if ((STATUS_REASONS as readonly string[]).includes(reasonText)) reason = reasonText as StatusReason;
+    else issues.push({ field: names.reason, message: 'Choose a reason from the list, or ‘No reason given’' });
+  }
+  const reopeningText = (values[names.reopening] ?? '').trim();
+  let expectedReopeningAt: string | null = null;
+  if (reopeningText !== '') {
+    const date = parseLondonLocal(reopeningText);
+    if (!date) issues.push({ field: names.reopening, message: 'Enter a real date and time for ‘expected to reopen’, like 21/11/2026 09:00' });
+    else if (date.getTime() <= now.getTime()) issues.push({ field: names.reopening, message: '‘Expected to reopen’ must be in the future' });
+    else expectedReopeningAt = date.toISOString();
+  }
+  return issues.length > 0 ? { ok: false, issues } : { ok: true, value: { reason, expectedReopeningAt } };
+}
+
+/**
+ * `parseStatusDetails` straight from a submitted form, for any form that sets a status (the
+ * bulk update passes `{ reason: 'bulk-reason', reopening: 'bulk-reopening' }`).
+ */
+export function readStatusDetails(form: FormData, now: Date, names: StatusDetailNames = STATUS_DETAIL_FIELDS): Parsed<StatusDetails> {
+  return parseStatusDetails(readFormValues(form, [names.reason, names.reopening]), now, names);
 }
 
 /** Name, type, address, postcode, ward, reference number, coordinates (both or neither), phone and website. */
@@ -265,20 +311,23 @@ export function parseEditSummary(values: FormValues): Parsed<string> {
 
 export interface PlaceEdit {
   status: StatusChange;
+  /** The reason and expected reopening (both null when not given). */
+  statusDetails: StatusDetails;
   /** Absent when the person may not change the details (a trusted reporter). */
   details: PlaceDetails | null;
   summary: string;
 }
 
 /** The whole edit form at once, so every problem is reported together. */
-export function parsePlaceEdit(values: FormValues, options: { details: boolean; summaryRequired?: boolean }): Parsed<PlaceEdit> {
+export function parsePlaceEdit(values: FormValues, options: { details: boolean; summaryRequired?: boolean; now?: Date }): Parsed<PlaceEdit> {
   const status = parseStatusChange(values);
+  const statusDetails = parseStatusDetails(values, options.now ?? new Date());
   const details = options.details ? parsePlaceDetails(values) : null;
   const summary: Parsed<string> =
     options.summaryRequired === false && (values.summary ?? '').trim() === '' ? { ok: true, value: '' } : parseEditSummary(values);
-  const issues = [status, details, summary].flatMap((p) => (p && !p.ok ? p.issues : []));
-  if (issues.length > 0 || !status.ok || !summary.ok || (details && !details.ok)) return { ok: false, issues: tidy(issues) };
-  return { ok: true, value: { status: status.value, details: details ? details.value : null, summary: summary.value } };
+  const issues = [status, statusDetails, details, summary].flatMap((p) => (p && !p.ok ? p.issues : []));
+  if (issues.length > 0 || !status.ok || !statusDetails.ok || !summary.ok || (details && !details.ok)) return { ok: false, issues: tidy(issues) };
+  return { ok: true, value: { status: status.value, statusDetails: statusDetails.value, details: details ? details.value : null, summary: summary.value } };
 }
 
 export interface BulkStatusChange {

@@ -1,10 +1,13 @@
 // The content shapes a revision carries, one per kind, and how each maps onto the table that
 // holds the published state. Markdown is rendered (and sanitised) here, at write time.
-import type { AlertSeverity, ContentKind, PlaceStatus } from '../../../db/schema/index.ts';
+import type { AlertSeverity, ContentKind, PlaceStatus, STATUS_REASONS } from '../../../db/schema/index.ts';
 import { renderMarkdown } from '../markdown/render.ts';
 
 /** Times in revision JSON are ISO-8601 UTC strings (or null). */
 type Iso = string | null;
+
+/** Why a place's status is what it is: snow and ice, heating failure… */
+export type StatusReason = (typeof STATUS_REASONS)[number];
 
 export interface PlaceContent {
   serviceId: number;
@@ -24,6 +27,12 @@ export interface PlaceContent {
   phone?: string | null;
   website?: string | null;
   status: PlaceStatus;
+  /**
+   * Why the status is what it is, and when the place expects to reopen, when given. Absent from
+   * revisions written before statuses had them: read a missing value as null.
+   */
+  reason?: StatusReason | null;
+  expectedReopeningAt?: Iso;
   noteMarkdown: string;
   noteHtml: string;
   statusFrom: Iso;
@@ -92,7 +101,8 @@ export function placeColumns(c: PlaceContent) {
     serviceId: c.serviceId, slug: c.slug, identifier: c.identifier, name: c.name, category: c.category,
     address: c.address, postcode: c.postcode, ward: c.ward, latitude: c.latitude, longitude: c.longitude,
     phone: c.phone ?? null, website: c.website ?? null, status: c.status, noteMarkdown: c.noteMarkdown, noteHtml: c.noteHtml, statusFrom: toDate(c.statusFrom),
-    statusUntil: toDate(c.statusUntil), confirmedAt: toDate(c.confirmedAt), retired: c.retired,
+    statusUntil: toDate(c.statusUntil), statusReason: c.reason ?? null, expectedReopeningAt: toDate(c.expectedReopeningAt ?? null),
+    confirmedAt: toDate(c.confirmedAt), retired: c.retired,
   };
 }
 

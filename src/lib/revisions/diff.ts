@@ -4,7 +4,7 @@
 import { diffWords } from 'diff';
 import type { ContentKind } from '../../../db/schema/index.ts';
 import { SEVERITY_LABEL } from '../alerts/service.ts';
-import { STATUS_PRESENTATION } from '../places/status.ts';
+import { STATUS_PRESENTATION, STATUS_REASON_LABEL } from '../places/status.ts';
 import { formatDateTime } from '../time/london.ts';
 import type { AlertContent, ContentByKind, PageContent, PlaceContent } from './content.ts';
 
@@ -41,6 +41,8 @@ const PLACE_FIELDS: FieldSpec<PlaceContent>[] = [
   { field: 'noteMarkdown', label: 'Note', show: (c) => c.noteMarkdown, text: true },
   { field: 'statusFrom', label: 'From', show: (c, now) => when(c.statusFrom, now) },
   { field: 'statusUntil', label: 'Until', show: (c, now) => when(c.statusUntil, now) },
+  { field: 'reason', label: 'Reason', show: (c) => (c.reason ? STATUS_REASON_LABEL[c.reason] : '') },
+  { field: 'expectedReopeningAt', label: 'Expected to reopen', show: (c, now) => when(c.expectedReopeningAt ?? null, now) },
   { field: 'confirmedAt', label: 'Confirmed at', show: (c, now) => when(c.confirmedAt, now) },
   { field: 'name', label: 'Name', show: (c) => c.name, text: true },
   { field: 'identifier', label: 'Identifier', show: (c) => c.identifier ?? '' },
@@ -86,7 +88,7 @@ export function diffContent<K extends ContentKind>(kind: K, before: ContentByKin
   return specs.map((spec) => {
     const b = before ? spec.show(before, now) : '';
     const a = spec.show(after, now);
-    // A field missing from an older revision (a place's phone) reads as null, not as a change.
+    // A field missing from an older revision (a place's phone, a status reason) reads as null, not as a change.
     const changed = before ? JSON.stringify(before[spec.field] ?? null) !== JSON.stringify(after[spec.field] ?? null) : a !== '';
     return {
       field: spec.field,
@@ -97,6 +99,14 @@ export function diffContent<K extends ContentKind>(kind: K, before: ContentByKin
       parts: changed && spec.text ? diffWords(b, a).map((p) => ({ value: p.value, added: Boolean(p.added), removed: Boolean(p.removed) })) : null,
     };
   });
+}
+
+/**
+ * The fields that changed first, then the rest, each in the kind's own order: a diff view
+ * shows the changes and folds the unchanged fields away (a `<details>`, no JavaScript).
+ */
+export function changedFirst(diffs: FieldDiff[]): { changed: FieldDiff[]; unchanged: FieldDiff[] } {
+  return { changed: diffs.filter((d) => d.changed), unchanged: diffs.filter((d) => !d.changed) };
 }
 
 /** Only the fields that changed. */

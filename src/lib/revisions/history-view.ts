@@ -3,8 +3,8 @@
 // page, and the revert taken from that history. One view for all three kinds, built on the one
 // revision mechanism (history.ts, diff.ts, editing.ts) — nothing here writes except through
 // `revertToRevision`.
-import { eq } from 'drizzle-orm';
-import { alerts, CONTENT_KINDS, pages, places, services, type ContentKind } from '../../../db/schema/index.ts';
+import { and, eq, inArray, isNotNull } from 'drizzle-orm';
+import { accounts, alerts, CONTENT_KINDS, pages, places, revisions as revisionsTable, services, type ContentKind } from '../../../db/schema/index.ts';
 import { canPublishToPlace, type Staff } from '../auth/guards.ts';
 import { hasRole } from '../auth/roles.ts';
 import { ForbiddenError, NotFoundError } from '../errors.ts';
@@ -36,6 +36,8 @@ export interface HistoryRevision extends RevisionEntry {
   isCurrent: boolean;
   /** Approved and not current: making it current again is a meaningful revert. */
   revertible: boolean;
+  /** For a published resident's suggestion: the editor who approved it ("approved by Ed"), else null. */
+  approvedBy: string | null;
 }
 
 export interface HistoryPage {
@@ -128,12 +130,25 @@ function previousOf(revisions: RevisionEntry[], current: RevisionEntry): number 
   return revisions.find((r) => r.id < current.id)?.id ?? current.id;
 }
 
+/** Who approved each published suggestion among these revisions, by revision id. */
+async function approversOf(db: Database, ids: number[]): Promise<Map<number, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .select({ id: revisionsTable.id, name: accounts.name })
+    .from(revisionsTable)
+    .innerJoin(accounts, eq(revisionsTable.reviewedByAccountId, accounts.id))
+    .where(and(inArray(revisionsTable.id, ids), isNotNull(revisionsTable.suggestionId), isNotNull(revisionsTable.publishSeq)));
+  return new Map(rows.map((r) => [r.id, r.name]));
+}
+
 async function buildHistoryPage(db: Database, staff: Staff, item: HistoryItem): Promise<HistoryPage> {
   const entries = await listRevisions(db, item.kind, item.id);
+  const approvers = await approversOf(db, entries.filter((r) => r.published).map((r) => r.id));
   const revisions = entries.map((r) => ({
     ...r,
     isCurrent: r.id === item.currentRevisionId,
     revertible: r.published && r.id !== item.currentRevisionId,
+    approvedBy: approvers.get(r.id) ?? null,
   }));
   const current = entries.find((r) => r.id === item.currentRevisionId) ?? entries[0];
   return {

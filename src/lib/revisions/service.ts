@@ -4,8 +4,8 @@
 // can never leave a published row without its revision or the other way round.
 import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
-import { alerts, contentVersion, pages, places, revisions } from '../../../db/schema/index.ts';
-import type { ContentKind } from '../../../db/schema/index.ts';
+import { alerts, changeSets, contentVersion, pages, places, revisions } from '../../../db/schema/index.ts';
+import type { CHANGE_SET_KINDS, ContentKind } from '../../../db/schema/index.ts';
 import { markContentChanged } from '../http/page-cache.ts';
 import type { Database } from '../server/database.ts';
 import { alertColumns, completeDraft, pageColumns, placeColumns, type AnyContent, type AnyDraft } from './content.ts';
@@ -125,16 +125,49 @@ export async function publishRevision(
 ): Promise<PublishResult> {
   const at = options.at ?? new Date();
   const input = completeDraft(draft);
+  const { insertRevision, update } = publishStatements(db, { targetId, baseRevisionId, input, summary: options.summary }, options, at, null);
+  const [inserted] = await db.batch([insertRevision, update, ...(options.alsoRun ?? []), bumpContentVersion(db, at)]);
+  const revisionId = inserted[0]?.id;
+  if (revisionId !== undefined) {
+    markContentChanged();
+    return { ok: true, revisionId };
+  }
+  return explainRefusal(db, input.kind, targetId, baseRevisionId);
+}
+
+/** Why a conditional publish wrote nothing: the target is gone, or someone published first. */
+async function explainRefusal(db: Database, kind: ContentKind, targetId: number, baseRevisionId: number): Promise<PublishResult & { ok: false }> {
+  const table = tableFor(kind);
+  const [current] = await db.select({ id: table.currentRevisionId }).from(table).where(eq(table.id, targetId));
+  if (!current) return { ok: false, reason: 'not_found' };
+  if (current.id === baseRevisionId) return { ok: false, reason: 'refused' };
+  return { ok: false, reason: 'conflict', currentRevisionId: current.id };
+}
+
+interface PublishItem {
+  targetId: number;
+  baseRevisionId: number;
+  input: AnyContent;
+  summary: string;
+}
+
+/**
+ * The two conditional statements that publish one revision on top of `baseRevisionId`: the
+ * revision is inserted only while the base is current, and the published row is updated only if
+ * that insert happened. `changeSetId` (SQL, evaluated in the batch) links the revision to its set.
+ */
+function publishStatements(db: Database, item: PublishItem, options: Omit<PublishOptions, 'summary'>, at: Date, changeSetId: SQL | null) {
+  const { targetId, baseRevisionId, input } = item;
   const table = tableFor(input.kind);
   const isBase: SQL = sql`EXISTS (SELECT 1 FROM ${table} WHERE id = ${targetId} AND current_revision_id = ${baseRevisionId})`;
   const alsoRequired = options.requireSql ? sql` AND ${options.requireSql}` : sql``;
   const insertRevision = db.all<{ id: number }>(sql`
     INSERT INTO revisions (target_kind, target_id, parent_id, content, summary, author_account_id, author_label,
-                           state, reviewed_at, reviewed_by_account_id, suggestion_id, publish_seq, created_at)
-    SELECT ${input.kind}, ${targetId}, ${baseRevisionId}, ${JSON.stringify(input.content)}, ${options.summary},
+                           state, reviewed_at, reviewed_by_account_id, suggestion_id, publish_seq, change_set_id, created_at)
+    SELECT ${input.kind}, ${targetId}, ${baseRevisionId}, ${JSON.stringify(input.content)}, ${item.summary},
            ${options.author.accountId}, ${options.author.label}, 'approved', ${at.getTime()},
            ${options.reviewerAccountId ?? options.author.accountId}, ${options.suggestionId ?? null},
-           ${nextPublishSeq}, ${at.getTime()}
+           ${nextPublishSeq}, ${changeSetId ?? null}, ${at.getTime()}
     WHERE ${isBase}${alsoRequired}
     RETURNING id`);
   // The newest *published* revision: if the insert above was refused it is still the base, so
@@ -154,14 +187,113 @@ export async function publishRevision(
           .where(and(eq(pages.id, targetId), eq(pages.currentRevisionId, baseRevisionId), written));
     }
   })();
-  const [inserted] = await db.batch([insertRevision, update, ...(options.alsoRun ?? []), bumpContentVersion(db, at)]);
-  const revisionId = inserted[0]?.id;
-  if (revisionId !== undefined) {
-    markContentChanged();
-    return { ok: true, revisionId };
+  return { insertRevision, update };
+}
+
+// ─── Change sets: many revisions published as one thing ────────────────────────────────────
+
+export type ChangeSetKind = (typeof CHANGE_SET_KINDS)[number];
+
+export interface ChangeSetItem {
+  targetId: number;
+  baseRevisionId: number;
+  draft: AnyDraft;
+  /** The revision's own summary (shown in the item's history); defaults to the set's. */
+  summary?: string;
+}
+
+export interface ChangeSetOptions {
+  kind: ChangeSetKind;
+  author: Author;
+  /** The set in words, shown in Recent changes: "Closed 40 schools". */
+  summary: string;
+  at?: Date;
+  /** For an undo: the set it undoes (unique, so a set is undone at most once). */
+  undoesChangeSetId?: number;
+  /**
+   * The summary by how many items were actually published, decided inside the batch (items
+   * changed meanwhile are left out): `many` holds "{n}", e.g. "Closed {n} schools".
+   */
+  summaryByCount?: { one: string; many: string };
+}
+
+export type ChangeSetResult =
+  | {
+      ok: true;
+      /** Null when nothing was published (every item had changed meanwhile): no set is kept. */
+      changeSetId: number | null;
+      published: { targetId: number; revisionId: number }[];
+      /** Items whose published revision was no longer their base: left alone. */
+      conflicts: { targetId: number; currentRevisionId: number | null }[];
+      notFound: number[];
+    }
+  /** The set this undoes has already been undone (by someone else, perhaps at the same moment). */
+  | { ok: false; reason: 'already_undone' };
+
+/**
+ * Publishes many revisions and the change_sets row that groups them in ONE atomic batch
+ * (BEGIN IMMEDIATE … COMMIT). Each item keeps its own conflict condition, so an item someone
+ * changed since its base is left alone while the others publish. A set in which nothing was
+ * published is deleted again inside the same batch.
+ */
+export async function publishChangeSet(db: Database, items: readonly ChangeSetItem[], options: ChangeSetOptions): Promise<ChangeSetResult> {
+  const at = options.at ?? new Date();
+  const insertSet = db.insert(changeSets).values({
+    kind: options.kind,
+    summary: options.summary,
+    authorAccountId: options.author.accountId,
+    undoesChangeSetId: options.undoesChangeSetId ?? null,
+    createdAt: at,
+  }).returning({ id: changeSets.id });
+  // The write lock is held for the whole batch and ids only grow, so the newest set is ours.
+  const thisSet = sql`(SELECT max(id) FROM change_sets)`;
+  const inputs = items.map((item) => ({ item, input: completeDraft(item.draft) }));
+  const statements: Statement[] = [];
+  for (const { item, input } of inputs) {
+    const { insertRevision, update } = publishStatements(
+      db,
+      { targetId: item.targetId, baseRevisionId: item.baseRevisionId, input, summary: item.summary ?? options.summary },
+      { author: options.author },
+      at,
+      thisSet,
+    );
+    statements.push(insertRevision, update);
   }
-  const [current] = await db.select({ id: table.currentRevisionId }).from(table).where(eq(table.id, targetId));
-  if (!current) return { ok: false, reason: 'not_found' };
-  if (current.id === baseRevisionId) return { ok: false, reason: 'refused' };
-  return { ok: false, reason: 'conflict', currentRevisionId: current.id };
+  const dropIfEmpty = db.run(sql`DELETE FROM change_sets WHERE id = ${thisSet} AND NOT EXISTS (SELECT 1 FROM revisions WHERE change_set_id = ${thisSet})`);
+  if (options.summaryByCount) {
+    const published = sql`(SELECT count(*) FROM revisions WHERE change_set_id = ${thisSet})`;
+    const { one, many } = options.summaryByCount;
+    statements.push(db.run(sql`UPDATE change_sets SET summary = CASE WHEN ${published} = 1 THEN ${one} ELSE replace(${many}, '{n}', ${published}) END WHERE id = ${thisSet}`));
+  }
+  let results: unknown[];
+  try {
+    results = await db.batch([insertSet, ...statements, dropIfEmpty, bumpContentVersion(db, at)]);
+  } catch (error) {
+    if (options.undoesChangeSetId !== undefined && isUniqueUndoViolation(error)) return { ok: false, reason: 'already_undone' };
+    throw error;
+  }
+  const setId = (results[0] as { id: number }[])[0]!.id;
+  const published: { targetId: number; revisionId: number }[] = [];
+  const refused: { item: ChangeSetItem; kind: ContentKind }[] = [];
+  inputs.forEach(({ item, input }, index) => {
+    const revisionId = (results[1 + index * 2] as { id: number }[])[0]?.id;
+    if (revisionId !== undefined) published.push({ targetId: item.targetId, revisionId });
+    else refused.push({ item, kind: input.kind });
+  });
+  if (published.length > 0) markContentChanged();
+  const conflicts: { targetId: number; currentRevisionId: number | null }[] = [];
+  const notFound: number[] = [];
+  for (const { item, kind } of refused) {
+    const why = await explainRefusal(db, kind, item.targetId, item.baseRevisionId);
+    if (why.reason === 'not_found') notFound.push(item.targetId);
+    else conflicts.push({ targetId: item.targetId, currentRevisionId: why.reason === 'conflict' ? why.currentRevisionId : item.baseRevisionId });
+  }
+  return { ok: true, changeSetId: published.length > 0 ? setId : null, published, conflicts, notFound };
+}
+
+function isUniqueUndoViolation(error: unknown): boolean {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    if (/UNIQUE constraint failed: change_sets\.undoes_change_set_id/.test(e.message)) return true;
+  }
+  return false;
 }

@@ -9,7 +9,7 @@ import { hasRole } from '../auth/roles.ts';
 import { BadRequestError, ForbiddenError, NotFoundError } from '../errors.ts';
 import { markContentChanged } from '../http/page-cache.ts';
 import { STATUS_PRESENTATION } from '../places/status.ts';
-import { readFormValues, slugFromName } from '../places/validation.ts';
+import { parseStatusDetails, readFormValues, slugFromName, type Parsed } from '../places/validation.ts';
 import type { AlertContent, AnyDraft, ContentByKind, PageContent, PlaceContent } from '../revisions/content.ts';
 import { changedFields, diffContent, type FieldDiff } from '../revisions/diff.ts';
 import { withoutHtml } from '../revisions/editing.ts';
@@ -17,7 +17,7 @@ import { findRevision, type RevisionEntry } from '../revisions/history.ts';
 import type { Database } from '../server/database.ts';
 import { getDb } from '../server/db.ts';
 import { listServices, type ServiceRow } from '../services/repository.ts';
-import { formatDateTime } from '../time/london.ts';
+import { formatDateTime, parseLondonLocal } from '../time/london.ts';
 import {
   countOtherWaiting,
   findPlaceClash,
@@ -296,6 +296,12 @@ export interface ReviewPage {
   residentChanges: FieldDiff[] | null;
   theirChanges: FieldDiff[] | null;
   editForm: { kind: EditFormKind; values: FormValues; placeLabel: string };
+  /**
+   * For a place: what the approve forms' "until" and "expected to reopen" inputs hold
+   * (`approve-until`, `approve-reopening`, `edit-until`, `edit-reopening`), so a status a
+   * resident reports ("the library is closed") does not stay set for ever.
+   */
+  periodValues: FormValues;
   declineValues: FormValues;
   issues: FormIssue[];
   /** The form whose problems are shown, kept open. */
@@ -432,6 +438,7 @@ function applyEdit(draft: AnyDraft['draft'], edit: ReviewEdit): AnyDraft['draft'
 }
 
 interface PageExtras {
+  periodValues?: FormValues;
   editValues?: FormValues;
   declineValues?: FormValues;
   issues?: FormIssue[];
@@ -469,6 +476,7 @@ async function buildReviewPage(db: Database, opened: Opened, now: Date, extra: P
     residentChanges: waiting && changedMeanwhile ? diffContent(kind, base!.content, proposal, now) : null,
     theirChanges: waiting && changedMeanwhile ? diffContent(kind, base!.content, current!.content, now) : null,
     editForm: { kind: opened.editKind, values: extra.editValues ?? prefill(opened.editKind, merged), placeLabel: opened.service?.placeLabel.toLowerCase() ?? 'place' },
+    periodValues: extra.periodValues ?? {},
     declineValues: extra.declineValues ?? { reason: '', 'reason-details': '' },
     issues: extra.issues ?? [],
     openForm: extra.openForm ?? null,
@@ -501,6 +509,38 @@ function changedConflict(opened: Opened, noun: string, now: Date): ReviewConflic
   };
 }
 
+/** The approve forms' inputs for how long a place's status applies, by form. */
+export function periodFields(form: 'approve' | 'edit'): readonly [string, string] {
+  return [`${form}-until`, `${form}-reopening`];
+}
+
+export interface ApprovalPeriod {
+  statusUntil: string | null;
+  expectedReopeningAt: string | null;
+}
+
+/**
+ * The optional "until" (after which the status reads "not confirmed") and "expected to reopen"
+ * an editor gives when approving a resident's report about a place. Both London times, both
+ * later than now; blank leaves the place's own as they are.
+ */
+export function parseApprovalPeriod(values: FormValues, form: 'approve' | 'edit', now: Date): Parsed<ApprovalPeriod> {
+  const [untilName, reopeningName] = periodFields(form);
+  const issues: FormIssue[] = [];
+  const untilText = (values[untilName] ?? '').trim();
+  let statusUntil: string | null = null;
+  if (untilText !== '') {
+    const date = parseLondonLocal(untilText);
+    if (!date) issues.push({ field: untilName, message: 'Enter a real date and time for ‘until’, like 21/11/2026 18:00' });
+    else if (date.getTime() <= now.getTime()) issues.push({ field: untilName, message: '‘Until’ must be in the future' });
+    else statusUntil = date.toISOString();
+  }
+  const details = parseStatusDetails(values, now, { reason: `${form}-no-reason`, reopening: reopeningName });
+  if (!details.ok) issues.push(...details.issues);
+  if (issues.length > 0 || !details.ok) return { ok: false, issues };
+  return { ok: true, value: { statusUntil, expectedReopeningAt: details.value.expectedReopeningAt } };
+}
+
 /** The `base` hidden field: the published revision the editor saw. Missing on a change means a form we did not send. */
 function readBase(form: FormData): number {
   const value = form.get('base');
@@ -522,7 +562,9 @@ export async function approveFromReview(staff: Staff, idParam: string | undefine
   const opened = await openSuggestion(db, id);
   const editing = form.get('action') === 'edit-approve';
   const sent = editing ? readFormValues(form, EDIT_FIELDS[opened.editKind]) : undefined;
-  const keep: PageExtras = { editValues: sent, openForm: editing ? 'edit' : null };
+  const periodForm = editing ? 'edit' : 'approve';
+  const periodValues = readFormValues(form, periodFields(periodForm));
+  const keep: PageExtras = { editValues: sent, periodValues, openForm: editing ? 'edit' : null };
   const again = async (status: 400 | 409, extra: PageExtras, state = opened): Promise<ReviewOutcome> => ({
     ok: false,
     status,
@@ -544,6 +586,13 @@ export async function approveFromReview(staff: Staff, idParam: string | undefine
       draft = applyEdit(draft, parsed.value);
       edited = true;
     }
+  }
+  if (opened.suggestion.targetKind === 'place') {
+    const period = parseApprovalPeriod(periodValues, periodForm, now);
+    if (!period.ok) return again(400, { issues: period.issues });
+    const place = draft as Omit<PlaceContent, 'noteHtml'>;
+    if (period.value.statusUntil) draft = { ...place, statusUntil: period.value.statusUntil };
+    if (period.value.expectedReopeningAt) draft = { ...(draft as Omit<PlaceContent, 'noteHtml'>), expectedReopeningAt: period.value.expectedReopeningAt };
   }
   if (!isChange && opened.suggestion.targetKind === 'place') {
     const issues = await newPlaceProblems(db, draft as Omit<PlaceContent, 'noteHtml'>, opened.service);

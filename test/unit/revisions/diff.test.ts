@@ -1,7 +1,7 @@
 // diffContent: the one field-by-field diff behind the history, review and conflict views.
 import { describe, expect, it } from 'vitest';
 import type { AlertContent, PageContent, PlaceContent } from '../../../src/lib/revisions/content.ts';
-import { changedFields, diffContent } from '../../../src/lib/revisions/diff.ts';
+import { changedFields, changedFirst, diffContent } from '../../../src/lib/revisions/diff.ts';
 
 const now = new Date('2026-11-21T09:00:00Z');
 
@@ -86,5 +86,28 @@ describe('a place’s phone and website in the diff', () => {
       ['Phone', '', '01484 221000'],
       ['Website', '', 'https://school.example'],
     ]);
+  });
+});
+
+describe('status reasons and expected reopening in the diff', () => {
+  it('labels them, and reads a revision written before places had them as having none', () => {
+    const { reason: _r, expectedReopeningAt: _e, ...older } = place();
+    expect(changedFields(diffContent('place', older as PlaceContent, place({ reason: null, expectedReopeningAt: null }), now))).toEqual([]);
+    const changed = changedFields(diffContent('place', older as PlaceContent, place({ reason: 'snow_and_ice', expectedReopeningAt: '2026-11-23T08:00:00.000Z' }), now));
+    expect(changed.map((d) => [d.label, d.before, d.after])).toEqual([
+      ['Reason', '', 'Snow and ice'],
+      ['Expected to reopen', '', '8:00am Monday 23 November'],
+    ]);
+  });
+});
+
+describe('changedFirst', () => {
+  it('puts the changed fields first and the unchanged ones after, each in the usual order', () => {
+    const diffs = diffContent('place', place(), place({ name: 'Hill Top Primary School', status: 'closed', reason: 'flooding' }), now);
+    const { changed, unchanged } = changedFirst(diffs);
+    expect(changed.map((d) => d.field)).toEqual(['status', 'reason', 'name']);
+    expect(unchanged.map((d) => d.field)).toEqual(diffs.filter((d) => !d.changed).map((d) => d.field));
+    expect(unchanged[0]!.field).toBe('noteMarkdown');
+    expect(changed.length + unchanged.length).toBe(diffs.length);
   });
 });
