@@ -18,7 +18,7 @@ import {
 } from '../../../db/schema/index.ts';
 import type { Database } from '../server/database.ts';
 import type { NeighbourItemListing } from './repository.ts';
-import { itemTime } from './repository.ts';
+import { ITEM_LISTING_COLUMNS, itemTime } from './repository.ts';
 
 // ——— our side ———
 
@@ -110,22 +110,7 @@ export interface CoverageItemRow extends NeighbourItemListing {
 }
 
 const itemColumns = {
-  id: neighbourItems.id,
-  sourceId: neighbourItems.sourceId,
-  councilId: neighbourItems.councilId,
-  itemKey: neighbourItems.itemKey,
-  title: neighbourItems.title,
-  summary: neighbourItems.summary,
-  link: neighbourItems.link,
-  publishedAt: neighbourItems.publishedAt,
-  expiresAt: neighbourItems.expiresAt,
-  area: neighbourItems.area,
-  serviceSlug: neighbourItems.serviceSlug,
-  firstSeenAt: neighbourItems.firstSeenAt,
-  updatedAt: neighbourItems.updatedAt,
-  councilSlug: neighbourCouncils.slug,
-  councilName: neighbourCouncils.name,
-  sourceTitle: neighbourSources.title,
+  ...ITEM_LISTING_COLUMNS,
   dismissedReason: neighbourItemDismissals.reason,
   dismissedAt: neighbourItemDismissals.dismissedAt,
   dismissedBy: accounts.name,

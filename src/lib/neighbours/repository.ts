@@ -231,6 +231,27 @@ export interface NeighbourItemFilter {
 /** The time an item counts from: its published date, or when we first saw it. */
 export const itemTime = sql<number>`coalesce(${neighbourItems.publishedAt}, ${neighbourItems.firstSeenAt})`;
 
+
+/** The columns of a neighbour item as listed, with its publisher and feed (joined by the caller). */
+export const ITEM_LISTING_COLUMNS = {
+  id: neighbourItems.id,
+  sourceId: neighbourItems.sourceId,
+  councilId: neighbourItems.councilId,
+  itemKey: neighbourItems.itemKey,
+  title: neighbourItems.title,
+  summary: neighbourItems.summary,
+  link: neighbourItems.link,
+  publishedAt: neighbourItems.publishedAt,
+  expiresAt: neighbourItems.expiresAt,
+  area: neighbourItems.area,
+  serviceSlug: neighbourItems.serviceSlug,
+  firstSeenAt: neighbourItems.firstSeenAt,
+  updatedAt: neighbourItems.updatedAt,
+  councilSlug: neighbourCouncils.slug,
+  councilName: neighbourCouncils.name,
+  sourceTitle: neighbourSources.title,
+};
+
 /** Items read from neighbours' feeds, newest first, by council and/or service. */
 export function listNeighbourItems(db: Database, filter: NeighbourItemFilter = {}): Promise<NeighbourItemListing[]> {
   const conditions: (SQL | undefined)[] = [
@@ -239,24 +260,7 @@ export function listNeighbourItems(db: Database, filter: NeighbourItemFilter = {
     filter.since === undefined ? undefined : gte(itemTime, filter.since.getTime()),
   ];
   return db
-    .select({
-      id: neighbourItems.id,
-      sourceId: neighbourItems.sourceId,
-      councilId: neighbourItems.councilId,
-      itemKey: neighbourItems.itemKey,
-      title: neighbourItems.title,
-      summary: neighbourItems.summary,
-      link: neighbourItems.link,
-      publishedAt: neighbourItems.publishedAt,
-      expiresAt: neighbourItems.expiresAt,
-      area: neighbourItems.area,
-      serviceSlug: neighbourItems.serviceSlug,
-      firstSeenAt: neighbourItems.firstSeenAt,
-      updatedAt: neighbourItems.updatedAt,
-      councilSlug: neighbourCouncils.slug,
-      councilName: neighbourCouncils.name,
-      sourceTitle: neighbourSources.title,
-    })
+    .select(ITEM_LISTING_COLUMNS)
     .from(neighbourItems)
     .innerJoin(neighbourCouncils, eq(neighbourItems.councilId, neighbourCouncils.id))
     .innerJoin(neighbourSources, eq(neighbourItems.sourceId, neighbourSources.id))
@@ -332,24 +336,7 @@ export function listAllItemsForClassification(db: Database): Promise<{ id: numbe
 export function listItemsByKeyPrefix(db: Database, keyPrefixes: readonly string[], options: { since?: Date; limit?: number } = {}): Promise<NeighbourItemListing[]> {
   const prefixed = or(...keyPrefixes.map((prefix) => sql`substr(${neighbourItems.itemKey}, 1, ${prefix.length}) = ${prefix}`));
   return db
-    .select({
-      id: neighbourItems.id,
-      sourceId: neighbourItems.sourceId,
-      councilId: neighbourItems.councilId,
-      itemKey: neighbourItems.itemKey,
-      title: neighbourItems.title,
-      summary: neighbourItems.summary,
-      link: neighbourItems.link,
-      publishedAt: neighbourItems.publishedAt,
-      expiresAt: neighbourItems.expiresAt,
-      area: neighbourItems.area,
-      serviceSlug: neighbourItems.serviceSlug,
-      firstSeenAt: neighbourItems.firstSeenAt,
-      updatedAt: neighbourItems.updatedAt,
-      councilSlug: neighbourCouncils.slug,
-      councilName: neighbourCouncils.name,
-      sourceTitle: neighbourSources.title,
-    })
+    .select(ITEM_LISTING_COLUMNS)
     .from(neighbourItems)
     .innerJoin(neighbourCouncils, eq(neighbourItems.councilId, neighbourCouncils.id))
     .innerJoin(neighbourSources, eq(neighbourItems.sourceId, neighbourSources.id))
