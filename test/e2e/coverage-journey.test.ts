@@ -99,6 +99,11 @@ describe('an editor closing a gap in our coverage', () => {
     expect(await page.getByRole('checkbox', { name: 'Schools' }).isChecked()).toBe(true);
     expect(await page.getByLabel('Details (optional)').inputValue()).toMatch(/Source: Rochdale Council, https?:\/\//);
 
+    await page.getByRole('button', { name: 'Preview the alert' }).click();
+    await page.waitForLoadState();
+    // The preview: the banner and the alert page as residents will see them, before anything is published.
+    expect(await page.locator('h1').textContent()).toBe('Check the alert before you publish it');
+    expect(await page.locator('#preview-banner').textContent()).toContain(ROCHDALE_CLOSURE);
     await page.getByRole('button', { name: 'Publish alert' }).click();
     await page.waitForURL(/\/staff\/alerts\?published=\d+/);
     expect(await page.locator('.govuk-notification-banner').textContent()).toContain(`Alert published: ${ROCHDALE_CLOSURE}`);

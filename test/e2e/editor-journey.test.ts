@@ -77,6 +77,10 @@ async function revertOneSchool(): Promise<void> {
   await page.goto(`/staff/history/place/${school.id}`);
   await page.getByRole('button', { name: /Revert to this version/ }).first().click();
   await page.waitForLoadState();
+  // The confirmation step shows what will change before anything is saved.
+  expect(await page.locator('h1').textContent()).toMatch(/^Revert this place to revision \d+\?$/);
+  await page.getByRole('button', { name: 'Yes, revert' }).click();
+  await page.waitForLoadState();
   expect(await page.locator('.govuk-notification-banner').textContent()).toMatch(/revert/i);
   expect(await publicStatusOf(school.name)).toBe('Not confirmed');
   for (const other of chosen.slice(1)) expect(await publicStatusOf(other.name), other.name).toBe('Closed');

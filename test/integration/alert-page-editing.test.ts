@@ -1,6 +1,7 @@
 // Editors publishing and correcting alerts and information pages, through the real built
 // server: what they publish is on the public site at the next request, bad input is refused
 // with everything kept, and an edit on an outdated version never overwrites anyone.
+import type { HTMLElement } from 'node-html-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, count, eq } from 'drizzle-orm';
 import { alerts, pages, revisions } from '../../db/schema/index.ts';
@@ -46,9 +47,23 @@ function alertFields(overrides: Record<string, string | string[]> = {}): Record<
   };
 }
 
-/** Publishes an alert as `who` and gives its id. */
+/** The hidden fields of the preview's form, as "Publish" and "Change" send them back. */
+function previewFields(doc: HTMLElement): Record<string, string | string[]> {
+  const fields: Record<string, string | string[]> = {};
+  for (const input of doc.querySelectorAll('#preview-form input[type="hidden"]')) {
+    const name = input.getAttribute('name')!;
+    const value = input.getAttribute('value') ?? '';
+    const had = fields[name];
+    fields[name] = had === undefined ? (name === 'services' ? [value] : value) : [...(Array.isArray(had) ? had : [had]), value];
+  }
+  return fields;
+}
+
+/** Publishes an alert as `who` the way the form does (the preview, then "Publish") and gives its id. */
 async function publishAlert(fields: Record<string, string | string[]>, who: SignedIn = editor): Promise<number> {
-  const response = await who.post('/staff/alerts/new', fields);
+  const preview = await who.post('/staff/alerts/new', fields);
+  expect(preview.status).toBe(200);
+  const response = await who.post('/staff/alerts/new', { ...previewFields(await readHtml(preview)), step: 'publish' });
   expect(response.status).toBe(303);
   const location = response.headers.get('location') ?? '';
   const match = /^\/staff\/alerts\?published=(\d+)$/.exec(location);
@@ -144,6 +159,67 @@ describe('publishing an alert', () => {
   });
 });
 
+describe('the preview before an alert is published', () => {
+  it('shows what the banner, the alert page and the feed entry will say, and publishes nothing', async () => {
+    const before = await revisionCount();
+    const fields = alertFields({ body: 'Take care on **untreated** side roads.', editSummary: 'Gritters out tonight' });
+    const response = await editor.post('/staff/alerts/new', fields);
+    expect(response.status).toBe(200);
+    const doc = await readHtml(response);
+    expect(textOf(doc.querySelector('h1'))).toBe('Check the alert before you publish it');
+    expect(textOf(doc.querySelector('#preview-banner .csa-alert'))).toBe(`Warning: ${fields.headline} (Kirklees-wide)`);
+    const page = doc.querySelector('#preview-page');
+    expect(textOf(page)).toContain(fields.headline);
+    expect(page?.querySelector('strong')?.textContent).toBe('untreated');
+    expect(textOf(page)).toContain('Roads and gritting');
+    const feed = Object.fromEntries(doc.querySelectorAll('#preview-feed .govuk-summary-list__row').map((row) => [textOf(row.querySelector('dt')), textOf(row.querySelector('dd'))]));
+    expect(feed).toEqual({ Title: fields.headline, Summary: 'Gritters out tonight', From: 'Kirklees Council', Text: 'Take care on untreated side roads.' });
+    const buttons = doc.querySelectorAll('#preview-form button').map((b) => [b.getAttribute('name'), b.getAttribute('value'), textOf(b)]);
+    expect(buttons).toEqual([['step', 'publish', 'Publish alert'], ['step', 'change', 'Change the alert']]);
+    expect(previewFields(doc)).toEqual(fields);
+    expect(await revisionCount()).toBe(before);
+    expect(await apiHeadlines('all')).not.toContain(fields.headline);
+  });
+
+  it('gives the form back as typed with “Change”, publishing nothing', async () => {
+    const before = await revisionCount();
+    const fields = alertFields({ area: 'Holme Valley', services: ['schools', 'libraries'] });
+    const response = await editor.post('/staff/alerts/new', { ...fields, step: 'change' });
+    expect(response.status).toBe(200);
+    const doc = await readHtml(response);
+    expect(valueOf(doc, '#headline')).toBe(fields.headline);
+    expect(valueOf(doc, '#area')).toBe('Holme Valley');
+    expect(doc.querySelectorAll('input[name="services"][checked]').map((i) => i.getAttribute('value'))).toEqual(['schools', 'libraries']);
+    expect(textOf(doc.querySelector('main form button[type="submit"]'))).toBe('Preview the alert');
+    expect(await revisionCount()).toBe(before);
+  });
+
+  it('previews an edit too, carrying the version it is based on', async () => {
+    const fields = alertFields();
+    const id = await publishAlert(fields);
+    const base = await baseOf(`/staff/alerts/${id}`);
+    const before = await revisionCount();
+    const response = await editor.post(`/staff/alerts/${id}`, { ...fields, headline: `${fields.headline} (changed)`, editSummary: 'Reworded', base });
+    expect(response.status).toBe(200);
+    const doc = await readHtml(response);
+    expect(textOf(doc.querySelector('h1'))).toBe('Check your changes before you publish them');
+    expect(previewFields(doc)).toMatchObject({ base, headline: `${fields.headline} (changed)` });
+    expect(await revisionCount()).toBe(before);
+    const published = await editor.post(`/staff/alerts/${id}`, { ...previewFields(doc), step: 'publish' });
+    expect(published.headers.get('location')).toBe(`/staff/alerts?updated=${id}`);
+    expect(await bannerHeadlines()).toContain(`${fields.headline} (changed)`);
+  });
+
+  it('says when to use each severity, next to the choices', async () => {
+    const doc = await readHtml(await editor.get('/staff/alerts/new'));
+    const hints = doc.querySelectorAll('.govuk-radios__hint').map((h) => textOf(h));
+    expect(hints).toHaveLength(3);
+    expect(hints[0]).toMatch(/^Use for/);
+    expect(hints[1]).toContain('snow');
+    expect(hints[2]).toContain('danger to life');
+  });
+});
+
 describe('a new alert with mistakes', () => {
   it('asks for a headline and keeps everything else typed', async () => {
     const before = await revisionCount();
@@ -200,7 +276,7 @@ describe('editing an alert', () => {
     const id = await publishAlert(fields);
     const base = await baseOf(`/staff/alerts/${id}`);
     const edited = { ...fields, headline: `${fields.headline} (corrected)`, editSummary: 'Fixed the headline', base };
-    const response = await editor.post(`/staff/alerts/${id}`, edited);
+    const response = await editor.post(`/staff/alerts/${id}`, { ...edited, step: 'publish' });
     expect(response.status).toBe(303);
     expect(response.headers.get('location')).toBe(`/staff/alerts?updated=${id}`);
     const headlines = await bannerHeadlines();
@@ -227,9 +303,9 @@ describe('editing an alert', () => {
     const base = await baseOf(`/staff/alerts/${id}`);
     // Two editors open the same version; Alex publishes first.
     const theirs = { ...fields, headline: 'Gritters out: A62 closed at Milnsbridge', editSummary: 'Added the A62', base };
-    expect((await otherEditor.post(`/staff/alerts/${id}`, theirs)).status).toBe(303);
+    expect((await otherEditor.post(`/staff/alerts/${id}`, { ...theirs, step: 'publish' })).status).toBe(303);
     const before = await revisionCount();
-    const mine = { ...fields, body: 'My new details', area: 'Huddersfield', editSummary: 'Better details', base };
+    const mine = { ...fields, body: 'My new details', area: 'Huddersfield', editSummary: 'Better details', base, step: 'publish' };
     const response = await editor.post(`/staff/alerts/${id}`, mine);
     expect(response.status).toBe(409);
     expect(await revisionCount()).toBe(before);
@@ -307,7 +383,7 @@ describe('withdrawing an alert', () => {
     const fields = alertFields();
     const id = await publishAlert(fields);
     const base = await baseOf(`/staff/alerts/${id}`);
-    expect((await otherEditor.post(`/staff/alerts/${id}`, { ...fields, headline: `${fields.headline} updated`, editSummary: 'x', base })).status).toBe(303);
+    expect((await otherEditor.post(`/staff/alerts/${id}`, { ...fields, headline: `${fields.headline} updated`, editSummary: 'x', base, step: 'publish' })).status).toBe(303);
     const response = await editor.post(`/staff/alerts/${id}`, { action: 'retire', base });
     expect(response.status).toBe(409);
     expect(await bannerHeadlines()).toContain(`${fields.headline} updated`);

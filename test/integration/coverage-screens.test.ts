@@ -79,6 +79,13 @@ function browserFields(doc: HTMLElement): Record<string, string[]> {
   return fields;
 }
 
+/** Sends an alert form as a browser would: its first submit shows the preview, whose "Publish" button publishes. */
+async function publishThroughPreview(signedIn: Site['editor'], link: string, fields: Record<string, string[]>): Promise<Response> {
+  const preview = await signedIn.post(link, fields);
+  expect(preview.status).toBe(200);
+  return signedIn.post(link, { ...browserFields(await readHtml(preview)), step: ['publish'] });
+}
+
 describe('the coverage screen', () => {
   let site: Site;
   beforeAll(async () => {
@@ -227,7 +234,7 @@ describe('covering an official warning', () => {
   it('covers the amber snow warning with the alert an editor drafts from it', async () => {
     const amberOf = (doc: HTMLElement) => doc.querySelectorAll('#official-warning-list > li').find((li) => textOf(li).includes('Amber warning for snow'))!;
     const link = amberOf(await readHtml(await site.editor.get('/staff/coverage'))).querySelector('a[href^="/staff/alerts/new?"]')!.getAttribute('href')!;
-    const published = await site.editor.post(link, browserFields(await readHtml(await site.editor.get(link))));
+    const published = await publishThroughPreview(site.editor, link, browserFields(await readHtml(await site.editor.get(link))));
     expect(published.status).toBe(303);
     const alertId = /^\/staff\/alerts\?published=(\d+)$/.exec(published.headers.get('location') ?? '')?.[1];
     const amber = amberOf(await readHtml(await site.editor.get('/staff/coverage')));
@@ -254,7 +261,7 @@ describe('closing a gap', () => {
     const link = item.querySelector('a[href^="/staff/alerts/new"]')!.getAttribute('href')!;
     const fields = browserFields(await readHtml(await site.editor.get(link)));
     expect(fields.services).toEqual(['schools']);
-    const published = await site.editor.post(link, fields);
+    const published = await publishThroughPreview(site.editor, link, fields);
     expect(published.status).toBe(303);
     const alertId = /^\/staff\/alerts\?published=(\d+)$/.exec(published.headers.get('location') ?? '')?.[1];
     expect(alertId).toBeDefined();

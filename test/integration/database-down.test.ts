@@ -121,6 +121,8 @@ describe('a database that stops answering, then comes back', () => {
     starts: toLondonLocalInput(new Date(Date.now() - 5 * 60_000)),
     expires: toLondonLocalInput(new Date(Date.now() + 600 * 60_000)),
     editSummary: 'New alert',
+    // Straight from the preview's "Publish" button: the step that publishes.
+    step: 'publish',
   });
 
   beforeAll(async () => {

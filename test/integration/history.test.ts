@@ -112,8 +112,10 @@ describe('the history page', () => {
       [place.revisions[1], place.revisions[0]].map(String),
     );
     expect(older.every((r) => textOf(r.querySelector('button')).startsWith('Revert to this version'))).toBe(true);
+    // The buttons open the confirmation step; nothing is posted from the history page itself.
     const revert = doc.querySelector('form#revert');
-    expect(revert?.getAttribute('method')).toBe('post');
+    expect(revert?.getAttribute('method')).toBe('get');
+    expect(revert?.getAttribute('action')).toBe(`/staff/history/place/${place.id}/revert`);
     expect(revert?.querySelector('input[name="base"]')?.getAttribute('value')).toBe(String(place.revisions[2]));
   });
 
@@ -198,7 +200,7 @@ describe('reverting', () => {
     await newestFeedTitle(); // the feed is now rendered (and cached) before the revert
     const before = await revisionCount('place', place.id);
 
-    const response = await editor.post(`/staff/history/place/${place.id}`, { revision: String(oldest), base: String(current) });
+    const response = await editor.post(`/staff/history/place/${place.id}`, { revision: String(oldest), base: String(current), confirm: 'yes' });
     expect(response.status).toBe(303);
     expect(response.headers.get('location')).toBe(`/staff/history/place/${place.id}?reverted=${oldest}`);
 
@@ -220,7 +222,7 @@ describe('reverting', () => {
     const place = await makePlace();
     const [oldest, stale] = place.revisions;
     const before = await revisionCount('place', place.id);
-    const response = await editor.post(`/staff/history/place/${place.id}`, { revision: String(oldest), base: String(stale) });
+    const response = await editor.post(`/staff/history/place/${place.id}`, { revision: String(oldest), base: String(stale), confirm: 'yes' });
     expect(response.status).toBe(409);
     const doc = await readHtml(response);
     expect(textOf(doc.querySelector('.govuk-notification-banner'))).toContain('Nothing was saved');
@@ -236,11 +238,62 @@ describe('reverting', () => {
     const other = await makePlace();
     const before = await revisionCount('place', place.id);
     for (const revision of [place.revisions[2], other.revisions[0], 'abc']) {
-      const response = await editor.post(`/staff/history/place/${place.id}`, { revision: String(revision), base: String(place.revisions[2]) });
+      const response = await editor.post(`/staff/history/place/${place.id}`, { revision: String(revision), base: String(place.revisions[2]), confirm: 'yes' });
       expect(response.status, String(revision)).toBe(400);
       expect((await readHtml(response)).querySelector('.govuk-error-summary'), String(revision)).not.toBeNull();
     }
     expect(await revisionCount('place', place.id)).toBe(before);
+  });
+});
+
+describe('the revert confirmation step', () => {
+  it('shows what will change and a “Yes, revert” button that posts the revert, confirmed', async () => {
+    const place = await makePlace();
+    const [oldest, , current] = place.revisions;
+    const before = await revisionCount('place', place.id);
+    const response = await editor.get(`/staff/history/place/${place.id}/revert?revision=${oldest}&base=${current}`);
+    expect(response.status).toBe(200);
+    const doc = await readHtml(response);
+    expect(textOf(doc.querySelector('h1'))).toBe(`Revert this place to revision ${oldest}?`);
+    const diff = textOf(doc.querySelector('table'));
+    expect(diff).toContain('Closed because the hill is blocked by ice');
+    expect(diff).toContain('Open');
+    const form = doc.querySelector('form#confirm-revert');
+    expect(form?.getAttribute('method')).toBe('post');
+    expect(form?.getAttribute('action')).toBe(`/staff/history/place/${place.id}`);
+    const fields = Object.fromEntries(form!.querySelectorAll('input[type="hidden"]').map((i) => [i.getAttribute('name'), i.getAttribute('value')]));
+    expect(fields).toEqual({ revision: String(oldest), base: String(current), confirm: 'yes' });
+    expect(textOf(form!.querySelector('button'))).toBe('Yes, revert');
+    // Looking at the confirmation changes nothing.
+    expect(await revisionCount('place', place.id)).toBe(before);
+    expect(await publicStatus(place)).toBe('Closed');
+    const reverted = await editor.post(`/staff/history/place/${place.id}`, fields as Record<string, string>);
+    expect(reverted.headers.get('location')).toBe(`/staff/history/place/${place.id}?reverted=${oldest}`);
+    expect(await publicStatus(place)).toBe('Open');
+  });
+
+  it('reverts nothing from a post without the confirmation, and sends it to the confirmation page', async () => {
+    const place = await makePlace();
+    const [oldest, , current] = place.revisions;
+    const before = await revisionCount('place', place.id);
+    const response = await editor.post(`/staff/history/place/${place.id}`, { revision: String(oldest), base: String(current) });
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toBe(`/staff/history/place/${place.id}/revert?revision=${oldest}`);
+    expect(await revisionCount('place', place.id)).toBe(before);
+    expect(await publicStatus(place)).toBe('Closed');
+  });
+
+  it('answers 400 for the current revision or a revision of something else, and 403 for reporters', async () => {
+    const place = await makePlace();
+    const other = await makePlace();
+    for (const revision of [place.revisions[2], other.revisions[0], 'abc']) {
+      const response = await editor.get(`/staff/history/place/${place.id}/revert?revision=${revision}`);
+      expect(response.status, String(revision)).toBe(400);
+      expect((await readHtml(response)).querySelector('.govuk-error-summary'), String(revision)).not.toBeNull();
+    }
+    const reporter = await signInAs(t, server, 'reporter', 'Confirmation office');
+    await t.db.insert(placeGrants).values({ accountId: reporter.accountId, placeId: place.id });
+    expect((await reporter.get(`/staff/history/place/${place.id}/revert?revision=${place.revisions[0]}`)).status).toBe(403);
   });
 });
 

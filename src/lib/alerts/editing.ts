@@ -1,7 +1,9 @@
 // Staff editing of alerts: the list, the new-alert and edit forms, and the use cases behind
 // them (publish, save changes, withdraw, publish again). Every write goes through the one
 // revision mechanism; an edit on an outdated version comes back as a conflict showing both
-// sides, with what the person typed kept, and writes nothing.
+// sides, with what the person typed kept, and writes nothing. Publishing takes two steps: the
+// form's first submit shows a preview (the banner, the alert page and the feed entry as they
+// will read), whose "Publish" button sends the same values back with `step=publish`.
 import { readBaseRevision } from '../http/forms.ts';
 import { desc, eq } from 'drizzle-orm';
 import { alerts } from '../../../db/schema/index.ts';
@@ -18,7 +20,10 @@ import { getDb } from '../server/db.ts';
 import { shareAlert } from '../sharing/share.ts';
 import { listServices } from '../services/repository.ts';
 import { getCouncil } from '../settings/repository.ts';
-import { alertPhase, orderAlerts } from './service.ts';
+import { completeDraft, type AlertDraft } from '../revisions/content.ts';
+import { toApiChange } from '../open-data/serialize.ts';
+import type { AlertRow } from './repository.ts';
+import { alertPhase, orderAlerts, type AlertPhase } from './service.ts';
 import {
   alertFormValuesFrom,
   parseAlertForm,
@@ -121,9 +126,67 @@ export interface AlertEditor {
   shareText?: string | null;
 }
 
+/** The preview before publishing: what residents will read, and the values to send back. */
+export interface AlertPreview {
+  /** Null for a new alert. */
+  alertId: number | null;
+  baseRevisionId: number | null;
+  /** Carried in hidden fields to "Publish" (step=publish) or "Change" (step=change). */
+  values: AlertFormValues;
+  /** The alert as the site banner and the alert page show it. */
+  alert: AlertRow;
+  phase: AlertPhase;
+  services: { slug: string; name: string }[];
+  /** The entry the change feeds (RSS, Atom, JSON Feed) will carry. */
+  feed: { title: string; summary: string; author: string; contentHtml: string };
+  /** An edit of a withdrawn alert: published, but not shown until it is published again. */
+  withdrawn: boolean;
+}
+
 export type AlertFormOutcome =
   | { ok: true; alertId: number; redirect: string }
-  | { ok: false; status: 400 | 409; editor: AlertEditor };
+  | { ok: false; status: 200 | 400 | 409; editor: AlertEditor; preview?: undefined }
+  | { ok: false; status: 200; preview: AlertPreview; editor?: undefined };
+
+/** Which step a post of the alert form is: the first submit previews; only "Publish" publishes. */
+function readStep(form: FormData): 'preview' | 'publish' | 'change' {
+  const step = form.get('step');
+  return step === 'publish' || step === 'change' ? step : 'preview';
+}
+
+function buildPreview(
+  alertId: number | null,
+  baseRevisionId: number | null,
+  values: AlertFormValues,
+  draft: AlertDraft,
+  summary: string,
+  authorLabel: string,
+  services: { slug: string; name: string }[],
+  now: Date,
+): AlertPreview {
+  const { content } = completeDraft({ kind: 'alert', draft }) as { content: AlertContent };
+  const startsAt = new Date(content.startsAt);
+  const expiresAt = content.expiresAt ? new Date(content.expiresAt) : null;
+  const alert: AlertRow = {
+    id: alertId ?? 0, severity: content.severity, headline: content.headline, bodyMarkdown: content.bodyMarkdown, bodyHtml: content.bodyHtml,
+    area: content.area, serviceSlugs: content.serviceSlugs, startsAt, expiresAt, retired: content.retired, currentRevisionId: baseRevisionId, updatedAt: now,
+  };
+  const entry = toApiChange(
+    { seq: 0, revisionId: 0, kind: 'alert', targetId: alertId ?? 0, content, summary, authorLabel, publishedAt: now },
+    new Map(),
+    config.siteUrl,
+  );
+  return {
+    alertId,
+    baseRevisionId,
+    values,
+    alert,
+    phase: alertPhase(alert, now),
+    services: services.filter((s) => content.serviceSlugs.includes(s.slug)),
+    feed: { title: entry.title, summary: entry.summary, author: entry.author, contentHtml: entry.contentHtml },
+    withdrawn: content.retired,
+  };
+}
 
 async function serviceChoices(db: Database) {
   return (await listServices(db)).map((s) => ({ slug: s.slug, name: s.name }));
@@ -143,16 +206,21 @@ export async function loadNewAlertForm(params: URLSearchParams, now: Date): Prom
   };
 }
 
-/** Publishes a new alert from the form, or gives the form back with its problems. */
-export async function publishNewAlert(staff: Staff, form: FormData): Promise<AlertFormOutcome> {
+/**
+ * The new-alert form posted: the first submit previews the alert, "Change" gives the form back
+ * as typed, and "Publish" (step=publish) publishes it. Problems give the form back at any step.
+ */
+export async function publishNewAlert(staff: Staff, form: FormData, now = new Date()): Promise<AlertFormOutcome> {
   const db = await getDb();
   const values = readAlertForm(form);
   const services = await serviceChoices(db);
+  const step = readStep(form);
+  const editor = (issues: FormIssue[]): AlertEditor => ({ alertId: null, baseRevisionId: null, values, services, published: null, issues, conflict: null });
+  if (step === 'change') return { ok: false, status: 200, editor: editor([]) };
   const parsed = parseAlertForm(values, services.map((s) => s.slug));
-  if (!parsed.ok) {
-    return { ok: false, status: 400, editor: { alertId: null, baseRevisionId: null, values, services, published: null, issues: parsed.issues, conflict: null } };
-  }
+  if (!parsed.ok) return { ok: false, status: 400, editor: editor(parsed.issues) };
   const author = staffAuthor(staff, (await getCouncil(db)).name);
+  if (step === 'preview') return { ok: false, status: 200, preview: buildPreview(null, null, values, parsed.draft, parsed.summary, author.label, services, now) };
   const { targetId } = await createContent(db, { kind: 'alert', draft: parsed.draft }, { author, summary: parsed.summary });
   return { ok: true, alertId: targetId, redirect: `/staff/alerts?published=${targetId}` };
 }
@@ -209,22 +277,25 @@ async function settle(id: number, outcome: SaveOutcome<'alert'>, values: AlertFo
   };
 }
 
-/** Publishes the edited alert on top of the version the form was based on. */
-export async function saveAlertChanges(staff: Staff, idParam: string | undefined, form: FormData): Promise<AlertFormOutcome> {
+/**
+ * The edit form posted: previewed first, then published (step=publish) on top of the version
+ * the form was based on; "Change" gives the form back as typed.
+ */
+export async function saveAlertChanges(staff: Staff, idParam: string | undefined, form: FormData, now = new Date()): Promise<AlertFormOutcome> {
   const id = parseId(idParam);
   const db = await getDb();
   const base = readBaseRevision(form);
   const values = readAlertForm(form);
+  const step = readStep(form);
   const [{ revision, state }, services] = await Promise.all([loadCurrent(db, id), serviceChoices(db)]);
+  const editor = (issues: FormIssue[]): AlertEditor => ({
+    alertId: id, baseRevisionId: base, values, services, published: { headline: revision.content.headline, state }, issues, conflict: null,
+  });
+  if (step === 'change') return { ok: false, status: 200, editor: editor([]) };
   const parsed = parseAlertForm(values, services.map((s) => s.slug), revision.content.retired);
-  if (!parsed.ok) {
-    return {
-      ok: false,
-      status: 400,
-      editor: { alertId: id, baseRevisionId: base, values, services, published: { headline: revision.content.headline, state }, issues: parsed.issues, conflict: null },
-    };
-  }
+  if (!parsed.ok) return { ok: false, status: 400, editor: editor(parsed.issues) };
   const author = staffAuthor(staff, (await getCouncil(db)).name);
+  if (step === 'preview') return { ok: false, status: 200, preview: buildPreview(id, base, values, parsed.draft, parsed.summary, author.label, services, now) };
   const outcome = await saveRevision(db, 'alert', id, base, parsed.draft, author, parsed.summary);
   return settle(id, outcome, values, `/staff/alerts?updated=${id}`);
 }

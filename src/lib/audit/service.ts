@@ -28,7 +28,9 @@ export type AuditAction =
   | 'coverage-settings-changed'
   | 'staff-feed-address-created'
   | 'staff-feed-address-revoked'
-  | 'council-settings-changed';
+  | 'council-settings-changed'
+  | 'snow-day-on'
+  | 'snow-day-off';
 
 export function auditStatement(db: Database, action: AuditAction, accountId: number | null, subject: string, detail?: Record<string, unknown>) {
   return db.insert(auditEvents).values({ action, accountId, subject, detail: detail ?? null, createdAt: new Date() });
@@ -74,6 +76,8 @@ export const AUDIT_ACTION_LABEL: Record<AuditAction, string> = {
   'staff-feed-address-created': 'Private feed address made',
   'staff-feed-address-revoked': 'Private feed address stopped',
   'council-settings-changed': 'Council settings changed',
+  'snow-day-on': 'Snow-day mode switched on',
+  'snow-day-off': 'Snow-day mode switched off',
 };
 
 export const AUDIT_ACTIONS = Object.keys(AUDIT_ACTION_LABEL) as AuditAction[];

@@ -28,6 +28,8 @@ export const ROUTE_METHODS: Readonly<Record<string, readonly Method[]>> = {
   'staff/sign-out.ts': ['POST'],
   'staff/security.astro': FORM,
   'staff/settings.astro': FORM,
+  'staff/snow-day.astro': FORM,
+  'staff/today.astro': FORM,
   'staff/accounts/index.astro': FORM,
   'staff/accounts/[id].astro': FORM,
   'staff/alerts/new.astro': FORM,

@@ -1,6 +1,7 @@
 // Open data read models: one function per API route and feed. Everything comes from published
 // (approved) content only. Bad query parameters are expected failures ({ ok: false, issues }),
 // read by ./parameters.ts; unknown things throw NotFoundError.
+import { isTemplateSlug } from '../pages/templates.ts';
 import { z } from 'zod';
 import { findPublishedAlert, latestAlertRevisions, listActiveAlerts, listPublishedAlerts } from '../alerts/repository.ts';
 import { orderAlerts } from '../alerts/service.ts';
@@ -103,7 +104,7 @@ export async function loadApiAlerts(params: URLSearchParams, now: Date): Promise
 export async function loadApiPage(slug: string, params: URLSearchParams): Promise<Checked<{ page: ApiPage }>> {
   const query = readQuery(noQuery, params);
   if (!query.ok) return query;
-  const page = await findPublishedPage(await getDb(), slug);
+  const page = isTemplateSlug(slug) ? null : await findPublishedPage(await getDb(), slug);
   if (!page) throw new NotFoundError(`No page "${slug}"`);
   return { ok: true, value: { page: toApiPage(page, site()) } };
 }

@@ -25,6 +25,8 @@ import { readContentState } from './content-state.ts';
 import { findServiceBySlug, listServices, type ServiceRow } from '../services/repository.ts';
 import { FALLBACK_COUNCIL, getCouncil, type Council } from '../settings/repository.ts';
 import type { Database } from '../server/database.ts';
+import { isTemplateSlug } from '../pages/templates.ts';
+import { closuresService, readSnowDay } from '../snow-day/service.ts';
 
 export interface SiteChrome {
   council: Council;
@@ -44,7 +46,7 @@ let lastKnownChrome: SiteChrome | null = null;
 /** The council, the active alerts banner, the footer links and the services' names every public page carries. */
 export async function loadChrome(db: Database, now: Date): Promise<SiteChrome> {
   const [council, active, footerPages, serviceRows] = await Promise.all([
-    getCouncil(db), listActiveAlerts(db, now), listPublishedPages(db), listServices(db),
+    getCouncil(db), listActiveAlerts(db, now), listPublishedPages(db).then((rows) => rows.filter((p) => !isTemplateSlug(p.slug))), listServices(db),
   ]);
   const services = serviceRows.map(({ slug, name, placeLabelPlural }) => ({ slug, name, placeLabelPlural }));
   lastKnownChrome = { council, alerts: [], footerPages, services };
@@ -53,20 +55,23 @@ export async function loadChrome(db: Database, now: Date): Promise<SiteChrome> {
 
 export interface HomePage {
   chrome: SiteChrome;
+  /** Every service in display order — in snow-day mode, without the closures service shown first. */
   services: { service: ServiceRow; summary: StatusSummary }[];
+  /** Snow-day mode: the closures service, put above everything else with its counts. */
+  closuresFirst: { service: ServiceRow; summary: StatusSummary } | null;
 }
 
 export async function loadHomePage(now: Date): Promise<HomePage> {
   const db = await getDb();
-  const [chrome, serviceRows, allPlaces] = await Promise.all([loadChrome(db, now), listServices(db), listPublishedPlaces(db)]);
+  const [chrome, serviceRows, allPlaces, snowDay] = await Promise.all([loadChrome(db, now), listServices(db), listPublishedPlaces(db), readSnowDay(db)]);
   const placesWithStatus = withEffectiveStatus(allPlaces, now);
-  return {
-    chrome,
-    services: serviceRows.map((service) => ({
-      service,
-      summary: summariseStatuses(placesWithStatus.filter((p) => p.serviceId === service.id)),
-    })),
-  };
+  const all = serviceRows.map((service) => ({
+    service,
+    summary: summariseStatuses(placesWithStatus.filter((p) => p.serviceId === service.id)),
+  }));
+  const first = snowDay.on ? closuresService(serviceRows) : undefined;
+  const closuresFirst = first ? all.find((s) => s.service.id === first.id) ?? null : null;
+  return { chrome, services: closuresFirst ? all.filter((s) => s !== closuresFirst) : all, closuresFirst };
 }
 
 export interface ServicePage {
@@ -159,7 +164,8 @@ export interface InformationPage {
 
 export async function loadInformationPage(slug: string, now: Date): Promise<InformationPage> {
   const db = await getDb();
-  const page = await findPublishedPage(db, slug);
+  // Alert templates are for staff to edit, not for residents to read.
+  const page = isTemplateSlug(slug) ? undefined : await findPublishedPage(db, slug);
   if (!page) throw new NotFoundError(`No page "${slug}"`);
   return { chrome: await loadChrome(db, now), page };
 }

@@ -233,7 +233,8 @@ export type RevertOutcome =
 
 /**
  * Makes an approved earlier revision current again, as a new revision on top of `base` (the
- * version the person was looking at). If someone published meanwhile nothing is saved and the
+ * version the person was looking at). Only from the confirmation page (`confirm=yes`): any other
+ * post is sent there and changes nothing. If someone published meanwhile nothing is saved and the
  * history is shown again with their change, so the person decides with the facts in front of
  * them. The caller has already required the editor role.
  */
@@ -252,6 +253,8 @@ export async function revertFromHistory(
   if (revision === null) return invalid([{ field: 'revisions', message: 'Choose a version to revert to' }]);
   if (base === null) return invalid([{ field: 'revisions', message: 'The history page was out of date. Try again' }]);
   if (revision === item.currentRevisionId) return invalid([{ field: 'revisions', message: `Revision ${revision} is already the current version` }]);
+  // Not confirmed (the history page's old one-step form, say): show what would change first.
+  if (form.get('confirm') !== 'yes') return { ok: true, location: revertConfirmationPath(item.kind, item.id, revision) };
 
   const author = staffAuthor(staff, (await getCouncil(db)).name);
   const result = await revertToRevision(db, item.kind, item.id, revision, base, author);
@@ -273,3 +276,45 @@ export function historyPath(kind: ContentKind, id: number): string {
   return `/staff/history/${kind}/${id}`;
 }
 
+
+export type RevertConfirmation =
+  | {
+      ok: true;
+      item: HistoryItem;
+      /** The version that would be published again. */
+      target: RevisionEntry;
+      /** What is published now: the revert is made on top of it. */
+      current: RevisionEntry;
+      /** What the revert changes, from the current version to the chosen one. */
+      diffs: FieldDiff[];
+    }
+  | { ok: false; item: HistoryItem; issues: FormIssue[] };
+
+/**
+ * The confirmation step before a revert: what the item would change from (the current version)
+ * and to (the chosen one), field by field. Only editors revert, so only editors see it.
+ */
+export async function loadRevertConfirmation(
+  staff: Staff,
+  kindParam: string | undefined,
+  idParam: string | undefined,
+  params: URLSearchParams,
+  now = new Date(),
+): Promise<RevertConfirmation> {
+  const { db, item } = await openItem(staff, kindParam, idParam);
+  if (!hasRole(staff.account.role, 'editor')) throw new ForbiddenError('Only editors can revert');
+  const entries = await listRevisions(db, item.kind, item.id);
+  const id = parseRevisionNumber(params.get('revision'));
+  const target = id === null ? undefined : entries.find((r) => r.id === id && r.published);
+  const current = entries.find((r) => r.id === item.currentRevisionId);
+  if (id === null) return { ok: false, item, issues: [{ field: 'revisions', message: 'Choose a version to revert to' }] };
+  if (!target) return { ok: false, item, issues: [{ field: 'revisions', message: `Revision ${id} is not an approved version of this ${item.noun}` }] };
+  if (!current) return { ok: false, item, issues: [{ field: 'revisions', message: `This ${item.noun} has no published version to revert` }] };
+  if (target.id === current.id) return { ok: false, item, issues: [{ field: 'revisions', message: `Revision ${id} is already the current version` }] };
+  return { ok: true, item, target, current, diffs: diffContent(item.kind, current.content, target.content, now) };
+}
+
+/** The confirmation page of a revert to `revision`. */
+export function revertConfirmationPath(kind: ContentKind, id: number, revision: number): string {
+  return `${historyPath(kind, id)}/revert?revision=${revision}`;
+}
