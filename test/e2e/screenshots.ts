@@ -1,7 +1,7 @@
 // Not a test: saves screenshots of the public site, loaded with the demo council, for the README
 // and for reviewing design changes. Run with `npx tsx test/e2e/screenshots.ts` (Node 24).
 // Seeds a temporary database, starts the real built server, drives real headless Chromium,
-// writes src/public/screenshots/{home,schools,school,schools-mobile}.png, then stops everything.
+// writes src/public/screenshots/{home,schools,school,schools-mobile,school-mobile}.png, then stops everything.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +36,7 @@ async function main(): Promise<void> {
     { file: 'schools.png', path: '/services/schools', width: 1000 },
     { file: 'school.png', path: `/services/schools/${closed.place}`, width: 1000 },
     { file: 'schools-mobile.png', path: '/services/schools', width: 375 },
+    { file: 'school-mobile.png', path: `/services/schools/${closed.place}`, width: 320 },
   ];
 
   buildOnce();
