@@ -113,7 +113,9 @@ export function buildJsonFeed(meta: FeedMeta, changes: ApiChange[]): string {
       url: c.url,
       title: c.title,
       content_html: c.contentHtml,
-      summary: c.summary || undefined,
+      // What the item says, not the edit summary ("Published"): JSON Feed's summary is a plain-text
+      // sentence or two, and other councils' readers classify items by it.
+      summary: plainSummary(c.contentHtml) || undefined,
       date_published: c.publishedAt,
       authors: [{ name: c.author }],
       tags: [c.kind],
@@ -121,6 +123,20 @@ export function buildJsonFeed(meta: FeedMeta, changes: ApiChange[]): string {
       _council_status: c.kind === 'place' ? { status: c.status, reason: c.reason, expected_reopening_at: c.expectedReopeningAt } : undefined,
     })),
   });
+}
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", apos: "'", nbsp: ' ' };
+
+/** Plain text of our own sanitised HTML, cut at a word near `max` characters. */
+export function plainSummary(html: string, max = 300): string {
+  const text = html
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&(amp|lt|gt|quot|#39|apos|nbsp);/g, (_, name: string) => ENTITIES[name]!)
+    .replace(/\s+/g, ' ')
+    .trim();
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max);
+  return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), max - 40)).trimEnd()}…`;
 }
 
 /** CAP dateTime: seconds precision with an explicit offset, never "Z" (CAP 1.2 §3.3.2). */
