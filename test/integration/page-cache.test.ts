@@ -99,6 +99,21 @@ describe('the rendered-page cache', () => {
     expect(hit.headers.get('content-security-policy')).toBe(miss.headers.get('content-security-policy'));
   });
 
+  it('serves a shared link with campaign or click identifiers as the page itself, from the cache', async () => {
+    await publishNote(`shared ${++note}`);
+    const plain = await strict.get('/');
+    expect(plain.headers.get('x-cache')).toBe('MISS');
+    for (const link of ['/?utm_source=twitter&utm_medium=social', '/?fbclid=IwAR0abc123']) {
+      const shared = await strict.get(link);
+      expect(shared.headers.get('x-cache'), link).toBe('HIT');
+      expect(shared.headers.get('etag'), link).toBe(plain.headers.get('etag'));
+    }
+    const search = await strict.get('/services/schools?q=colne&gclid=xyz');
+    const same = await strict.get('/services/schools?q=colne');
+    expect(same.headers.get('x-cache')).toBe('HIT');
+    expect(await same.text()).toBe(await search.text());
+  });
+
   it('renders a page once when many ask for it at the same moment', async () => {
     await publishNote(`stampede ${++note}`);
     const responses = await Promise.all(Array.from({ length: 40 }, () => strict.get('/services/libraries')));

@@ -22,6 +22,7 @@ import { serveStaticAsset } from './static-assets.ts';
 import { declaresTooMuch, bodyLimitFor, readBoundedBody } from './body-limit.ts';
 import { allowedMethods, allowHeader, answersWithJson, refusesReads, SERVER_METHODS } from './methods.ts';
 import { securityHeaders } from './security-headers.ts';
+import { withoutTrackingParams } from './tracking-params.ts';
 
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -354,6 +355,8 @@ export function createFrontHandler(options: FrontServerOptions): NodeHandler {
   }
 
   return async (req, res) => {
+    // Campaign and click identifiers on a shared link change nothing on a page (tracking-params.ts).
+    if (req.method === 'GET' || req.method === 'HEAD') req.url = withoutTrackingParams(req.url ?? '/');
     const url = req.url ?? '/';
     // Methods, malformed addresses and body limits (admitRequest above): refused before anything else.
     if (needsAdmission(req, url) && !(await admitRequest(req, res, url, options.astro))) return;
