@@ -6,6 +6,7 @@ import { neighbourCouncils, neighbourItems, neighbourSources, services } from '.
 import type { Database } from '../server/database.ts';
 import { FUTURE_SLACK_MS } from './coverage.ts';
 import { itemTime } from './repository.ts';
+import { safeWebLink } from './text.ts';
 
 export interface NeighbourSaying {
   id: number;
@@ -19,16 +20,6 @@ export interface NeighbourSaying {
 /** How far back the section looks, and how many items it lists at most. */
 export const SAYING_HOURS = 24;
 export const SAYING_MAX = 10;
-
-function webLink(link: string | null): string | null {
-  if (!link) return null;
-  try {
-    const url = new URL(link);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;
-  } catch {
-    return null;
-  }
-}
 
 /**
  * What neighbouring councils said about a service in the last day, newest first — null when
@@ -59,6 +50,6 @@ export async function listNeighboursSaying(db: Database, serviceSlug: string, no
   return rows
     .filter((r) => !r.expiresAt || r.expiresAt.getTime() > now.getTime())
     .slice(0, SAYING_MAX)
-    .map((r) => ({ id: r.id, councilName: r.councilName, title: r.title, link: webLink(r.link), at: r.publishedAt ?? r.firstSeenAt }));
+    .map((r) => ({ id: r.id, councilName: r.councilName, title: r.title, link: safeWebLink(r.link), at: r.publishedAt ?? r.firstSeenAt }));
 }
 

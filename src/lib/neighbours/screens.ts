@@ -50,6 +50,7 @@ import {
   removeNeighbourSource,
   resumeNeighbourSource,
 } from './service.ts';
+import { clipText, collapseWhitespace, safeWebLink } from './text.ts';
 import {
   blankAddNeighbourFeedForm,
   COVERAGE_HOURS,
@@ -562,25 +563,6 @@ function cellView(cell: CoverageCell, href: string | null): CoverageCellView {
   };
 }
 
-function safeWebLink(link: string | null): string | null {
-  if (!link) return null;
-  try {
-    const url = new URL(link);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;
-  } catch {
-    return null;
-  }
-}
-
-/** Cuts text to `max` characters at a word where it can, marking the cut with "…". */
-function shorten(text: string, max: number): string {
-  const clean = text.replace(/\s+/g, ' ').trim();
-  if (clean.length <= max) return clean;
-  const cut = clean.slice(0, max - 1);
-  const atWord = cut.lastIndexOf(' ');
-  return `${(atWord > max / 2 ? cut.slice(0, atWord) : cut).trimEnd()}…`;
-}
-
 type ItemForDraft = Pick<NeighbourItemListing, 'title' | 'summary' | 'link' | 'area' | 'serviceSlug' | 'councilName'>;
 
 /** Their summary (or headline) and where it came from: the start of our own words. */
@@ -589,7 +571,7 @@ function sourcedText(item: ItemForDraft, max: number): string {
   const source = `Source: ${item.councilName}${link ? `, ${link}` : ''}`;
   const summary = item.summary.trim();
   const text = summary && summary !== item.title.trim() ? summary : '';
-  return text ? `${shorten(text, Math.max(0, max - source.length - 2))}\n\n${source}` : source;
+  return text ? `${clipText(collapseWhitespace(text), Math.max(0, max - source.length - 2))}\n\n${source}` : source;
 }
 
 /**
@@ -599,12 +581,12 @@ function sourcedText(item: ItemForDraft, max: number): string {
  */
 export function draftAlertHref(item: ItemForDraft): string {
   const params = new URLSearchParams({
-    headline: shorten(item.title, HEADLINE_MAX),
+    headline: clipText(collapseWhitespace(item.title), HEADLINE_MAX),
     body: sourcedText(item, ALERT_BODY_MAX),
     severity: 'warning',
   });
   if (item.serviceSlug) params.set('services', item.serviceSlug);
-  if (item.area) params.set('area', shorten(item.area, AREA_MAX));
+  if (item.area) params.set('area', clipText(collapseWhitespace(item.area), AREA_MAX));
   return `/staff/alerts/new?${params}`;
 }
 
@@ -617,7 +599,7 @@ export function markPlaceHref(placeId: number, item: ItemForDraft, status: Place
   const params = new URLSearchParams();
   if (status) params.set('status', status);
   params.set('note', sourcedText(item, NOTE_MAX));
-  params.set('summary', shorten(`From ${item.councilName}: ${item.title}`, SUMMARY_MAX));
+  params.set('summary', clipText(collapseWhitespace(`From ${item.councilName}: ${item.title}`), SUMMARY_MAX));
   return `/staff/places/${placeId}?${params}`;
 }
 
@@ -665,7 +647,7 @@ function itemView(coverage: ItemCoverage, serviceNames: ReadonlyMap<string, stri
     urgent: coverage.urgent,
     at,
     age: describeAge((now.getTime() - at.getTime()) / 60_000),
-    summary: shorten(item.summary, 300),
+    summary: clipText(collapseWhitespace(item.summary), 300),
     state,
     stateLabel: STATE_LABEL[state],
     coveredBy: by ? { kind: by.content.kind, title: by.content.title, href: by.content.href, why: describeSignals(by.signals) } : null,

@@ -5,6 +5,7 @@ import { stringify } from 'csv-stringify/sync';
 import XMLBuilder from 'fast-xml-builder';
 import type { AlertSeverity } from '../../../db/schema/index.ts';
 import type { ApiAlert, ApiChange, ApiPlace } from './serialize.ts';
+import { clipText, htmlToText } from '../neighbours/text.ts';
 
 export interface FeedMeta {
   title: string;
@@ -125,18 +126,9 @@ export function buildJsonFeed(meta: FeedMeta, changes: ApiChange[]): string {
   });
 }
 
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", apos: "'", nbsp: ' ' };
-
 /** Plain text of our own sanitised HTML, cut at a word near `max` characters. */
 export function plainSummary(html: string, max = 300): string {
-  const text = html
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/&(amp|lt|gt|quot|#39|apos|nbsp);/g, (_, name: string) => ENTITIES[name]!)
-    .replace(/\s+/g, ' ')
-    .trim();
-  if (text.length <= max) return text;
-  const cut = text.slice(0, max);
-  return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), max - 40)).trimEnd()}…`;
+  return clipText(htmlToText(html), max);
 }
 
 /** CAP dateTime: seconds precision with an explicit offset, never "Z" (CAP 1.2 §3.3.2). */
