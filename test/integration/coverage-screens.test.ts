@@ -121,7 +121,7 @@ describe('the coverage screen', () => {
     const vouchers = doc.querySelectorAll('#gap-list > li').find((li) => textOf(li.querySelector('h3')).endsWith(VOUCHERS))!;
     expect(vouchers.getAttribute('data-service')).toBe('schools');
     expect(textOf(vouchers.querySelector('h3'))).toBe(`Urgent ${VOUCHERS}`);
-    expect(textOf(vouchers)).toMatch(/Rochdale Council, \d+ minutes ago \(\d{1,2}:\d\d[ap]m today\)\. About schools\./);
+    expect(textOf(vouchers)).toMatch(/Rochdale Council, \d+ minutes ago \(\d{1,2}:\d\d[ap]m (?:today|yesterday)\)\. About schools\./);
     expect(vouchers.querySelector('a[href^="/staff/alerts/new?"]')).not.toBeNull();
     expect(vouchers.querySelector(`a[href="/staff/coverage/items/${await itemId(site, VOUCHERS)}"]`)).not.toBeNull();
   });
@@ -180,7 +180,7 @@ describe('the coverage screen', () => {
     const amber = doc.querySelectorAll('#official-warning-list > li').find((li) => textOf(li).includes('Amber warning for snow'))!;
     expect(amber.getAttribute('data-issuer')).toBe('met-office');
     expect(amber.getAttribute('data-covered')).toBe('no');
-    expect(textOf(amber.querySelector('p'))).toMatch(/^Amber Amber warning for snow, Yorkshire & Humber, issued \d\d:\d\d — nothing published by us$/);
+    expect(textOf(amber.querySelector('p'))).toMatch(/^Amber Amber warning for snow, Yorkshire & Humber, issued \d\d:\d\d(?: yesterday)? — nothing published by us$/);
     expect(textOf(amber.querySelector('strong.govuk-tag.govuk-tag--orange'))).toBe('Amber');
     expect(amber.querySelector('a.govuk-link')!.getAttribute('href')).toMatch(/^https:\/\/www\.metoffice\.gov\.uk\//);
     expect(doc.querySelectorAll('#official-warning-list > li').some((li) => li.getAttribute('data-issuer') === 'gov-uk-alerts')).toBe(true);
@@ -239,7 +239,7 @@ describe('covering an official warning', () => {
     const alertId = /^\/staff\/alerts\?published=(\d+)$/.exec(published.headers.get('location') ?? '')?.[1];
     const amber = amberOf(await readHtml(await site.editor.get('/staff/coverage')));
     expect(amber.getAttribute('data-covered')).toBe('yes');
-    expect(textOf(amber.querySelector('p'))).toMatch(/issued \d\d:\d\d — covered by our alert ‘Amber warning for snow, Yorkshire & Humber’$/);
+    expect(textOf(amber.querySelector('p'))).toMatch(/issued \d\d:\d\d(?: yesterday)? — covered by our alert ‘Amber warning for snow, Yorkshire & Humber’$/);
     expect(amber.querySelector(`a[href="/alerts/${alertId}"]`)).not.toBeNull();
     expect(amber.querySelector('a[href^="/staff/alerts/new?"]')).toBeNull();
   });
@@ -514,7 +514,7 @@ describe('what neighbouring councils are saying, on a service’s public page', 
     const box = heading!.parentNode!;
     expect(textOf(box)).toContain('It is their information, not ours');
     const first = box.querySelectorAll('li').find((li) => textOf(li).startsWith(A62))!;
-    expect(textOf(first)).toMatch(new RegExp(`^${A62} \\(Oldham Council website\\) Oldham Council, \\d{1,2}:\\d\\d[ap]m today$`));
+    expect(textOf(first)).toMatch(new RegExp(`^${A62} \\(Oldham Council website\\) Oldham Council, \\d{1,2}:\\d\\d[ap]m (?:today|yesterday)$`));
     expect(first.querySelector('a')!.getAttribute('href')).toBe('https://www.oldham.gov.uk/alerts/a62-standedge');
     expect(first.querySelector('a')!.getAttribute('rel')).toBe('noopener noreferrer');
     // Never mixed into our statuses: the table of our routes is as it was.
