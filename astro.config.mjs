@@ -39,6 +39,21 @@ export default defineConfig({
       // SITE_URL is https: (start-up refuses without it); development falls back to a key
       // derived from the database's own secret.
       TOTP_ENCRYPTION_KEY: envField.string({ context: 'server', access: 'secret', optional: true }),
+      // Telling people when it changes (src/lib/notifications/settings.ts; the README lists them).
+      NOTIFY_WORKER: envField.boolean({ context: 'server', access: 'secret', default: true }),
+      SMTP_URL: envField.string({ context: 'server', access: 'secret', optional: true }),
+      MAIL_FROM: envField.string({ context: 'server', access: 'secret', optional: true }),
+      NOTIFY_API_KEY: envField.string({ context: 'server', access: 'secret', optional: true }),
+      NOTIFY_EMAIL_TEMPLATE_ID: envField.string({ context: 'server', access: 'secret', optional: true }),
+      NOTIFY_BASE_URL: envField.string({ context: 'server', access: 'secret', optional: true }),
+      VAPID_PUBLIC_KEY: envField.string({ context: 'server', access: 'secret', optional: true }),
+      VAPID_PRIVATE_KEY: envField.string({ context: 'server', access: 'secret', optional: true }),
+      VAPID_SUBJECT: envField.string({ context: 'server', access: 'secret', optional: true }),
+      NOTIFY_MAX_PER_SECOND: envField.number({ context: 'server', access: 'secret', default: 50, min: 0 }),
+      NOTIFY_PER_ADDRESS_PER_HOUR: envField.number({ context: 'server', access: 'secret', default: 20, int: true, min: 1 }),
+      NOTIFY_LEASE_SECONDS: envField.number({ context: 'server', access: 'secret', default: 60, min: 1 }),
+      NOTIFY_POLL_MS: envField.number({ context: 'server', access: 'secret', default: 1000, int: true, min: 10 }),
+      WEBSUB_HUB_URL: envField.string({ context: 'server', access: 'secret', optional: true }),
     },
   },
 });

@@ -267,6 +267,11 @@ export const suggestions = sqliteTable(
     serviceId: integer('service_id').references(() => services.id),
     howKnown: text('how_known').notNull().default(''),
     contactEmail: text('contact_email'),
+    /**
+     * The tracking token, kept only beside a contact address, for the link in the outcome email;
+     * the address and the token are both cleared once that email has gone.
+     */
+    contactToken: text('contact_token'),
     /** Keyed hash of the client address, for rate limiting; the address is never stored. */
     clientHash: text('client_hash').notNull(),
     outcome: text('outcome', { enum: ['waiting', 'approved', 'approved_with_changes', 'declined'] })
@@ -448,4 +453,189 @@ export const staffFeedTokens = sqliteTable('staff_feed_tokens', {
   tokenHash: text('token_hash').notNull().unique(),
   createdAt: timestamp('created_at').notNull(),
   lastUsedAt: timestamp('last_used_at'),
+});
+
+// ─── Telling people when it changes: subscriptions, the outbox, deliveries ─────────────────
+
+export const SUBSCRIBER_CHANNELS = ['email', 'push'] as const;
+export const SUBSCRIPTION_TARGETS = ['place', 'service', 'severe_alerts'] as const;
+export const NOTIFICATION_EVENT_KINDS = ['baseline', 'publish', 'lapse', 'suggestion_outcome', 'suggestion_waiting', 'neighbour_uncovered'] as const;
+export const DELIVERY_RECIPIENTS = ['subscriber', 'suggestion', 'webhook', 'account'] as const;
+export const DELIVERY_PURPOSES = ['confirm', 'event', 'digest', 'outcome', 'staff'] as const;
+export const DELIVERY_STATES = ['queued', 'sent', 'failed'] as const;
+
+/**
+ * Someone who gets updates, without an account: an email address (double opt-in: nothing but
+ * the confirmation is sent before `confirmed_at`) or one browser's push subscription. Deleted,
+ * with everything it follows, when they unsubscribe.
+ */
+export const subscribers = sqliteTable(
+  'subscribers',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    channel: text('channel', { enum: SUBSCRIBER_CHANNELS }).notNull(),
+    /** Lower-cased; only for the email channel. */
+    email: text('email'),
+    /** The browser's PushSubscription (endpoint and keys), only for the push channel. */
+    pushEndpoint: text('push_endpoint'),
+    pushKeys: text('push_keys', { mode: 'json' }).$type<{ p256dh: string; auth: string }>(),
+    /** SHA-256 of the private token in the "manage my updates" link; the token is derived, never stored. */
+    tokenHash: text('token_hash').notNull().unique(),
+    /** Random salt the token is derived from (with the database's secret). */
+    tokenSalt: text('token_salt').notNull(),
+    /** `immediate`: a message per change; `digest`: one morning summary at `digest_time`. */
+    frequency: text('frequency', { enum: ['immediate', 'digest'] }).notNull().default('immediate'),
+    /** London time "HH:MM" of the daily summary. */
+    digestTime: text('digest_time').notNull().default('06:30'),
+    confirmedAt: timestamp('confirmed_at'),
+    /** The London day ("2026-12-02") of the last summary sent, so a day gets at most one. */
+    lastDigestDay: text('last_digest_day'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('subscribers_email').on(t.email), uniqueIndex('subscribers_push_endpoint').on(t.pushEndpoint)],
+);
+
+/** One thing a subscriber follows: a place, a service (or one ward of it), or every severe alert. */
+export const subscriptions = sqliteTable(
+  'subscriptions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    subscriberId: integer('subscriber_id')
+      .notNull()
+      .references(() => subscribers.id, { onDelete: 'cascade' }),
+    targetKind: text('target_kind', { enum: SUBSCRIPTION_TARGETS }).notNull(),
+    /** The place or service id; 0 for severe alerts. */
+    targetId: integer('target_id').notNull().default(0),
+    /** For a service: one ward of it, or '' for all of it. */
+    ward: text('ward').notNull().default(''),
+    /** Null until the link in the confirmation email is used (double opt-in, per thing followed). */
+    confirmedAt: timestamp('confirmed_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('subscriptions_unique').on(t.subscriberId, t.targetKind, t.targetId, t.ward),
+    index('subscriptions_target').on(t.targetKind, t.targetId),
+  ],
+);
+
+/**
+ * The transactional outbox: a row written in the same atomic batch as what it announces (a
+ * publish covers the change-log positions `from_seq`..`to_seq`; a reviewed suggestion its id).
+ * The delivery worker turns each into deliveries and sets `fanned_out_at`, in one batch.
+ */
+export const notificationEvents = sqliteTable(
+  'notification_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    kind: text('kind', { enum: NOTIFICATION_EVENT_KINDS }).notNull(),
+    /** Unique when set: an event found by a job (a lapse, a long wait) is recorded once. */
+    key: text('key').unique(),
+    fromSeq: integer('from_seq'),
+    toSeq: integer('to_seq'),
+    placeId: integer('place_id'),
+    revisionId: integer('revision_id'),
+    suggestionId: integer('suggestion_id'),
+    neighbourItemId: integer('neighbour_item_id'),
+    /** When it happened (the publish, the lapse): the time in the message. */
+    occurredAt: timestamp('occurred_at').notNull(),
+    fannedOutAt: timestamp('fanned_out_at'),
+  },
+  (t) => [index('notification_events_pending').on(t.fannedOutAt, t.id), index('notification_events_to_seq').on(t.toSeq)],
+);
+
+/**
+ * One message to one recipient, sent at most once: `key` is its idempotency key (also the
+ * email's Message-ID). A worker leases a row (`lease_until`) before sending it and marks it
+ * `sent` after; a lease that runs out (a crashed worker) makes it due again.
+ */
+export const deliveries = sqliteTable(
+  'deliveries',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    key: text('key').notNull().unique(),
+    purpose: text('purpose', { enum: DELIVERY_PURPOSES }).notNull(),
+    recipientKind: text('recipient_kind', { enum: DELIVERY_RECIPIENTS }).notNull(),
+    recipientId: integer('recipient_id').notNull(),
+    eventId: integer('event_id').references(() => notificationEvents.id),
+    /** For a summary: the events it covers, as JSON ids. */
+    eventIds: text('event_ids', { mode: 'json' }).$type<number[]>(),
+    state: text('state', { enum: DELIVERY_STATES }).notNull().default('queued'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at').notNull(),
+    leaseOwner: text('lease_owner'),
+    leaseUntil: timestamp('lease_until'),
+    lastError: text('last_error'),
+    /** What the receiving end said (an SMTP reply, an HTTP status), for the logs. */
+    lastResponse: text('last_response'),
+    sentAt: timestamp('sent_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('deliveries_due').on(t.state, t.nextAttemptAt), index('deliveries_recipient').on(t.recipientKind, t.recipientId, t.createdAt)],
+);
+
+/** Changes a morning-summary subscriber follows, waiting for their next summary. */
+export const digestItems = sqliteTable(
+  'digest_items',
+  {
+    subscriberId: integer('subscriber_id')
+      .notNull()
+      .references(() => subscribers.id, { onDelete: 'cascade' }),
+    eventId: integer('event_id')
+      .notNull()
+      .references(() => notificationEvents.id),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.subscriberId, t.eventId] })],
+);
+
+/**
+ * A partner's outgoing webhook (a radio station, a school website, the local paper): each change
+ * in the services it wants is POSTed to `url` as JSON, signed with HMAC-SHA256 of `secret`.
+ */
+export const webhooks = sqliteTable('webhooks', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  /** Who it is for, in the admins' words ("Radio Kirklees newsroom"). */
+  name: text('name').notNull(),
+  url: text('url').notNull(),
+  /** The shared secret the partner verifies X-Signature with. */
+  secret: text('secret').notNull(),
+  /** Service slugs it wants; empty means every service and every alert. */
+  serviceSlugs: text('service_slugs', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+  active: integer('active', { mode: 'boolean' }).notNull().default(true),
+  createdByAccountId: integer('created_by_account_id').references(() => accounts.id),
+  createdAt: createdAt(),
+});
+
+/** Every attempt to deliver to a webhook, for its delivery log in the staff pages. */
+export const webhookAttempts = sqliteTable(
+  'webhook_attempts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    webhookId: integer('webhook_id')
+      .notNull()
+      .references(() => webhooks.id, { onDelete: 'cascade' }),
+    deliveryId: integer('delivery_id')
+      .notNull()
+      .references(() => deliveries.id),
+    attempt: integer('attempt').notNull(),
+    /** The HTTP status the partner answered, or null when there was no answer. */
+    httpStatus: integer('http_status'),
+    /** Why it failed, in words ("timed out after 10 s", "HTTP 500"); null when it worked. */
+    error: text('error'),
+    durationMs: integer('duration_ms').notNull(),
+    attemptedAt: timestamp('attempted_at').notNull(),
+  },
+  (t) => [index('webhook_attempts_hook').on(t.webhookId, t.attemptedAt)],
+);
+
+/** What a member of staff has asked to be told about by email (every field off by default). */
+export const staffNotificationPreferences = sqliteTable('staff_notification_preferences', {
+  accountId: integer('account_id')
+    .primaryKey()
+    .references(() => accounts.id, { onDelete: 'cascade' }),
+  /** Tell me when a suggestion has waited this many minutes; null: don't. */
+  suggestionWaitingMinutes: integer('suggestion_waiting_minutes'),
+  /** Tell me when a neighbouring council publishes in a service we have not covered. */
+  neighbourUncovered: integer('neighbour_uncovered', { mode: 'boolean' }).notNull().default(false),
+  updatedAt: timestamp('updated_at').notNull(),
 });

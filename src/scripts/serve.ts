@@ -37,6 +37,10 @@ server.keepAliveTimeout = 65_000;
 server.on('clientError', answerClientError);
 server.listen(port, host, () => {
   logEvent('info', 'listening', { url: `http://${host}:${port}`, pageCache: cacheEnabled, logRequests, pid: process.pid });
+  // The app opens its database, and starts its background jobs (neighbour polling, the delivery
+  // worker), on first use: ask once now, so messages queued before a restart go out at once.
+  const self = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  fetch(`http://${self}:${port}/healthz`).then((r) => r.body?.cancel(), () => undefined);
 });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {

@@ -1,12 +1,14 @@
 // The one revision mechanism's write side: creating content and publishing new revisions of
 // it. Every write is a single atomic libSQL batch (BEGIN IMMEDIATE … COMMIT) holding the
-// revision, the materialised published row and the content-version bump together, so a crash
-// can never leave a published row without its revision or the other way round.
+// revision, the materialised published row, the notification outbox record and the
+// content-version bump together, so a crash can never leave a published row without its
+// revision, or a publish nobody will be told about.
 import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import { alerts, changeSets, contentVersion, pages, places, revisions } from '../../../db/schema/index.ts';
 import type { CHANGE_SET_KINDS, ContentKind } from '../../../db/schema/index.ts';
 import { markContentChanged } from '../http/page-cache.ts';
+import { recordPublishEvent } from '../notifications/outbox.ts';
 import type { Database } from '../server/database.ts';
 import { alertColumns, completeDraft, pageColumns, placeColumns, type AnyContent, type AnyDraft } from './content.ts';
 
@@ -84,7 +86,7 @@ export function createContentStatements(db: Database, input: AnyContent, options
     sql`UPDATE ${tableFor(input.kind)} SET current_revision_id = last_insert_rowid()
         WHERE id = (SELECT target_id FROM revisions WHERE id = last_insert_rowid())`,
   );
-  return [insertTarget, insertRevision, linkRevision, ...(options.alsoRun ?? []), bumpContentVersion(db, at)];
+  return [insertTarget, insertRevision, linkRevision, ...(options.alsoRun ?? []), recordPublishEvent(db, at), bumpContentVersion(db, at)];
 }
 
 function tableFor(kind: ContentKind) {
@@ -126,7 +128,7 @@ export async function publishRevision(
   const at = options.at ?? new Date();
   const input = completeDraft(draft);
   const { insertRevision, update } = publishStatements(db, { targetId, baseRevisionId, input, summary: options.summary }, options, at, null);
-  const [inserted] = await db.batch([insertRevision, update, ...(options.alsoRun ?? []), bumpContentVersion(db, at)]);
+  const [inserted] = await db.batch([insertRevision, update, ...(options.alsoRun ?? []), recordPublishEvent(db, at), bumpContentVersion(db, at)]);
   const revisionId = inserted[0]?.id;
   if (revisionId !== undefined) {
     markContentChanged();
@@ -267,7 +269,7 @@ export async function publishChangeSet(db: Database, items: readonly ChangeSetIt
   }
   let results: unknown[];
   try {
-    results = await db.batch([insertSet, ...statements, dropIfEmpty, bumpContentVersion(db, at)]);
+    results = await db.batch([insertSet, ...statements, dropIfEmpty, recordPublishEvent(db, at), bumpContentVersion(db, at)]);
   } catch (error) {
     if (options.undoesChangeSetId !== undefined && isUniqueUndoViolation(error)) return { ok: false, reason: 'already_undone' };
     throw error;

@@ -1,4 +1,5 @@
 // Server configuration: the only module that reads astro:env (scripts read process.env).
+import * as env from 'astro:env/server';
 import {
   DATABASE_AUTH_TOKEN,
   DATABASE_URL,
@@ -10,6 +11,7 @@ import {
   SUGGESTIONS_WAITING_CAP,
   TOTP_ENCRYPTION_KEY,
 } from 'astro:env/server';
+import { readNotificationSettings } from '../notifications/settings.ts';
 
 export const config = {
   databaseUrl: DATABASE_URL,
@@ -23,6 +25,8 @@ export const config = {
     /** Feeds on loopback/private addresses: the offline demo and tests only. */
     allowPrivateAddresses: NEIGHBOUR_FEEDS_ALLOW_PRIVATE,
   },
+  /** Email, web push, webhooks and the delivery worker (src/lib/notifications/settings.ts). */
+  notifications: readNotificationSettings({ ...env }),
   suggestions: {
     perAddressPerHour: SUGGESTIONS_PER_ADDRESS_PER_HOUR,
     waitingCap: SUGGESTIONS_WAITING_CAP,

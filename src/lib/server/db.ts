@@ -4,6 +4,7 @@
 import { migrateDatabase } from '../../../db/migrate.ts';
 import { registerContentStateReader } from '../http/page-cache.ts';
 import { startNeighbourPolling } from '../neighbours/schedule.ts';
+import { startDeliveryWorker } from '../notifications/start.ts';
 import { readContentState } from '../public/content-state.ts';
 import { config } from './config.ts';
 import { openDatabase, type Database } from './database.ts';
@@ -17,6 +18,7 @@ function openOnce(): Promise<Database> {
     await migrateDatabase(db);
     registerContentStateReader(() => readContentState(db, new Date()));
     startNeighbourPolling(db, config.neighbours);
+    startDeliveryWorker(db, config.notifications);
     return db;
   })();
   // A failed open (disk full, unreachable libSQL server) must not stick: retry on next use.

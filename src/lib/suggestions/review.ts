@@ -241,7 +241,7 @@ export async function declineAsSpam(staff: Staff, form: FormData, now = new Date
   if (!parsed.ok) {
     return { ok: false, status: 400, queue: await buildQueue(db, filters, now, { issues: parsed.issues, ticked: ticked.map(Number).filter(Number.isSafeInteger) }) };
   }
-  const declined = await declineSuggestions(db, parsed.value, SPAM_REASON, staff.account.id, now);
+  const declined = await declineSuggestions(db, parsed.value, SPAM_REASON, staff.account.id, now, { tellResidents: false });
   filters.set('spam', String(declined));
   return { ok: true, redirect: `/staff/review?${filters}` };
 }

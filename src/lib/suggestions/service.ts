@@ -10,6 +10,7 @@ import { revisions, suggestions, type ContentKind } from '../../../db/schema/ind
 import { generateSessionToken } from '../auth/sessions.ts';
 import { completeDraft, type AnyDraft, type ContentByKind, type DraftByKind } from '../revisions/content.ts';
 import { markContentChanged } from '../http/page-cache.ts';
+import { recordSuggestionOutcomeEvent } from '../notifications/outbox.ts';
 import { createContentStatements, publishRevision, type Statement } from '../revisions/service.ts';
 import type { Database } from '../server/database.ts';
 
@@ -38,7 +39,8 @@ export interface NewSuggestion {
 
 /**
  * Records a suggestion and its pending revision in one batch. Returns the private tracking token
- * (only its hash is stored).
+ * (only its hash is stored — and, when the resident left an email address, the token itself until
+ * the outcome email with its link has been sent).
  */
 export async function recordSuggestion(db: Database, input: NewSuggestion, now = new Date()): Promise<{ token: string; suggestionId: number }> {
   const token = generateSessionToken();
@@ -54,6 +56,7 @@ export async function recordSuggestion(db: Database, input: NewSuggestion, now =
         serviceId: input.serviceId,
         howKnown: input.howKnown,
         contactEmail: input.contactEmail,
+        contactToken: input.contactEmail ? token : null,
         clientHash: input.clientHash,
         createdAt: now,
       })
@@ -119,6 +122,7 @@ function closeAfterPublishing(db: Database, suggestionId: number, outcome: 'appr
       .update(revisions)
       .set({ state: 'approved', reviewedAt: at, reviewedByAccountId: reviewerId })
       .where(and(eq(revisions.suggestionId, suggestionId), eq(revisions.state, 'pending'), published)),
+    recordSuggestionOutcomeEvent(db, suggestionId, at),
   ];
 }
 
@@ -178,8 +182,18 @@ export async function approveSuggestion<K extends ContentKind>(db: Database, app
   }
 }
 
-/** Declines waiting suggestions with a reason; returns how many were still waiting. */
-export async function declineSuggestions(db: Database, suggestionIds: number[], reason: string, reviewerId: number, now = new Date()): Promise<number> {
+/**
+ * Declines waiting suggestions with a reason; returns how many were still waiting. Residents who
+ * left an email address are told, with the reason, unless `tellResidents` is false (spam).
+ */
+export async function declineSuggestions(
+  db: Database,
+  suggestionIds: number[],
+  reason: string,
+  reviewerId: number,
+  now = new Date(),
+  { tellResidents = true }: { tellResidents?: boolean } = {},
+): Promise<number> {
   let declined = 0;
   for (const id of suggestionIds) {
     const [closed] = await db.batch([
@@ -192,6 +206,7 @@ export async function declineSuggestions(db: Database, suggestionIds: number[], 
         .update(revisions)
         .set({ state: 'rejected', rejectionReason: reason, reviewedAt: now, reviewedByAccountId: reviewerId })
         .where(and(eq(revisions.suggestionId, id), eq(revisions.state, 'pending'), sql`EXISTS (SELECT 1 FROM suggestions WHERE id = ${id} AND outcome = 'declined' AND reviewed_at = ${now.getTime()})`)),
+      ...(tellResidents ? [recordSuggestionOutcomeEvent(db, id, now)] : []),
     ]);
     declined += closed.length;
   }

@@ -1,0 +1,15 @@
+// The private "manage my updates" token of a subscriber: derived from the database's secret and
+// the subscriber's own salt, so every email can carry the link although only its hash is kept.
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+
+export function newTokenSalt(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+export function subscriberToken(secret: string, subscriberId: number, salt: string): string {
+  return createHmac('sha256', secret).update(`updates:${subscriberId}:${salt}`).digest('base64url').slice(0, 32);
+}
+
+export function hashSubscriberToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
