@@ -22,6 +22,7 @@ import { serveStaticAsset } from './static-assets.ts';
 import { declaresTooMuch, bodyLimitFor, readBoundedBody } from './body-limit.ts';
 import { allowedMethods, allowHeader, answersWithJson, refusesReads, SERVER_METHODS } from './methods.ts';
 import { securityHeaders } from './security-headers.ts';
+import { admitOneClickUnsubscribe } from './one-click-unsubscribe.ts';
 import { withoutTrackingParams } from './tracking-params.ts';
 
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
@@ -362,6 +363,7 @@ export function createFrontHandler(options: FrontServerOptions): NodeHandler {
     if (needsAdmission(req, url) && !(await admitRequest(req, res, url, options.astro))) return;
     // Files of the build (/_astro/…, the favicon, images): from memory, precompressed, with headers.
     if (serveStaticAsset(req, res)) return;
+    admitOneClickUnsubscribe(req, url);
     const cacheable = options.cacheEnabled && (req.method === 'GET' || req.method === 'HEAD') && CACHEABLE_PATH.test(url);
     if (!cacheable) return options.astro(req, res);
 

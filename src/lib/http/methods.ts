@@ -23,6 +23,10 @@ export const FORM: readonly Method[] = ['GET', 'HEAD', 'POST'];
 /** Route files (under src/pages) that take more than GET and HEAD, or other methods. */
 export const ROUTE_METHODS: Readonly<Record<string, readonly Method[]>> = {
   'suggest.astro': FORM,
+  'subscribe.astro': FORM,
+  'updates/[token]/index.astro': FORM,
+  'updates/[token]/confirm.astro': FORM,
+  'updates/[token]/unsubscribe.astro': FORM,
   'staff/sign-in/index.astro': FORM,
   'staff/sign-in/two-factor.astro': FORM,
   'staff/sign-out.ts': ['POST'],

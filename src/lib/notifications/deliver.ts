@@ -84,7 +84,7 @@ export async function deliver(ctx: DeliveryContext, delivery: DeliveryRow): Prom
 async function deliverToSubscriber(ctx: DeliveryContext, delivery: DeliveryRow): Promise<DeliveryOutcome> {
   const [subscriber] = await ctx.db.select().from(subscribers).where(eq(subscribers.id, delivery.recipientId));
   if (!subscriber) return { sent: false, why: 'unsubscribed' };
-  const token = subscriberToken(ctx.secret, subscriber.id, subscriber.tokenSalt);
+  const token = subscriberToken(ctx.secret, subscriber.tokenSalt);
   const manageUrl = new URL(`/updates/${token}`, ctx.site.siteUrl).toString();
   const unsubscribeUrl = new URL(`/updates/${token}/unsubscribe`, ctx.site.siteUrl).toString();
 

@@ -6,8 +6,9 @@ export function newTokenSalt(): string {
   return randomBytes(16).toString('base64url');
 }
 
-export function subscriberToken(secret: string, subscriberId: number, salt: string): string {
-  return createHmac('sha256', secret).update(`updates:${subscriberId}:${salt}`).digest('base64url').slice(0, 32);
+/** The token in a subscriber's links: 32 characters of HMAC-SHA256(secret, salt). */
+export function subscriberToken(secret: string, salt: string): string {
+  return createHmac('sha256', secret).update(`updates:${salt}`).digest('base64url').slice(0, 32);
 }
 
 export function hashSubscriberToken(token: string): string {

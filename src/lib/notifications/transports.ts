@@ -105,8 +105,13 @@ function smtpSender(url: string, from: string): EmailSender {
           text: message.text,
           html: message.html,
           messageId: messageIdFor(message.key, from),
-          headers: { 'X-Idempotency-Key': message.key, 'Auto-Submitted': 'auto-generated' },
-          ...(message.unsubscribeUrl ? { list: { unsubscribe: { url: message.unsubscribeUrl }, unsubscribePost: 'List-Unsubscribe=One-Click' } } : {}),
+          headers: {
+            'X-Idempotency-Key': message.key,
+            'Auto-Submitted': 'auto-generated',
+            // RFC 8058: mail apps show an unsubscribe button that POSTs this, with no page to visit.
+            ...(message.unsubscribeUrl ? { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } : {}),
+          },
+          ...(message.unsubscribeUrl ? { list: { unsubscribe: { url: message.unsubscribeUrl } } } : {}),
         });
         return { response: String(info.response ?? 'accepted') };
       } catch (error) {

@@ -26,7 +26,7 @@ export const config = {
     allowPrivateAddresses: NEIGHBOUR_FEEDS_ALLOW_PRIVATE,
   },
   /** Email, web push, webhooks and the delivery worker (src/lib/notifications/settings.ts). */
-  notifications: readNotificationSettings({ ...env }),
+  notifications: readNotificationSettings(env as unknown as Record<string, string | number | boolean | undefined>),
   suggestions: {
     perAddressPerHour: SUGGESTIONS_PER_ADDRESS_PER_HOUR,
     waitingCap: SUGGESTIONS_WAITING_CAP,
