@@ -462,7 +462,8 @@ export const SUBSCRIPTION_TARGETS = ['place', 'service', 'severe_alerts'] as con
 export const NOTIFICATION_EVENT_KINDS = ['baseline', 'publish', 'lapse', 'suggestion_outcome', 'suggestion_waiting', 'neighbour_uncovered'] as const;
 export const DELIVERY_RECIPIENTS = ['subscriber', 'suggestion', 'webhook', 'account'] as const;
 export const DELIVERY_PURPOSES = ['confirm', 'event', 'digest', 'outcome', 'staff'] as const;
-export const DELIVERY_STATES = ['queued', 'sent', 'failed'] as const;
+/** `skipped`: nothing to send by the time it was due (unsubscribed, already reviewed …). */
+export const DELIVERY_STATES = ['queued', 'sent', 'skipped', 'failed'] as const;
 
 /**
  * Someone who gets updates, without an account: an email address (double opt-in: nothing but

@@ -24,8 +24,12 @@ export interface TestSmtp {
   received: ReceivedMail[];
   /** Waits until `count` messages match, or fails after `timeoutMs`. */
   waitFor: (match: (mail: ReceivedMail) => boolean, count?: number, timeoutMs?: number) => Promise<ReceivedMail[]>;
-  /** Runs before each message is answered "250 OK" (a test may kill the sender here). */
-  onMessage: ((mail: ReceivedMail, index: number) => void | Promise<void>) | null;
+  /**
+   * Runs before each message is answered (a test may kill the sender here). Returning an error
+   * with a `responseCode` refuses the message with that SMTP reply instead of "250 OK"; a
+   * refused message is not kept in `received`.
+   */
+  onMessage: ((mail: ReceivedMail, index: number) => void | Error | Promise<void | Error>) | null;
   stop: () => Promise<void>;
 }
 
@@ -79,8 +83,9 @@ export async function startSmtpServer(): Promise<TestSmtp> {
         simpleParser(raw).then(
           async (parsed) => {
             const mail = toReceived(parsed);
+            const verdict = await state.onMessage?.(mail, received.length + 1);
+            if (verdict instanceof Error) return callback(verdict);
             received.push(mail);
-            await state.onMessage?.(mail, received.length);
             callback();
           },
           (error: Error) => callback(error),

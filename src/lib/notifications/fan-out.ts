@@ -105,7 +105,7 @@ function deliveryStatements(db: Database, event: EventRow, changes: readonly Not
   return [
     db.run(sql`
       INSERT INTO deliveries (key, purpose, recipient_kind, recipient_id, event_id, next_attempt_at, created_at)
-      SELECT DISTINCT 'event:' || ${event.id} || ':' || sub.id, 'event', 'subscriber', sub.id, ${event.id}, ${at}, ${at}
+      SELECT DISTINCT 'event:' || CAST(${event.id} AS INTEGER) || ':' || sub.id, 'event', 'subscriber', sub.id, ${event.id}, ${at}, ${at}
       ${matching} AND sub.frequency = 'immediate'
       ON CONFLICT (key) DO NOTHING`),
     db.run(sql`

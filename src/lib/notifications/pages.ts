@@ -167,7 +167,7 @@ export async function updateFromManagePage(token: string, form: FormData, now: D
   const action = String(form.get('action') ?? '');
   if (action === 'stop') {
     await deleteSubscriber(db, subscriber.id);
-    return { ok: true, redirect: '/updates/stopped' };
+    return { ok: true, redirect: '/subscribe/stopped' };
   }
   if (action === 'remove') {
     const id = Number(form.get('subscription'));

@@ -59,7 +59,7 @@ export async function requestSubscription(db: Database, request: SubscribeReques
     // Only when something is waiting to be confirmed (asking again for a confirmed follow sends nothing).
     db.run(sql`
       INSERT INTO deliveries (key, purpose, recipient_kind, recipient_id, next_attempt_at, created_at)
-      SELECT 'confirm:' || s.id || ':' || ${now.getTime()}, 'confirm', 'subscriber', s.id, ${now.getTime()}, ${now.getTime()}
+      SELECT 'confirm:' || s.id || ':' || CAST(${now.getTime()} AS INTEGER), 'confirm', 'subscriber', s.id, ${now.getTime()}, ${now.getTime()}
       FROM subscribers s WHERE s.email = ${email}
         AND EXISTS (SELECT 1 FROM subscriptions f WHERE f.subscriber_id = s.id AND f.confirmed_at IS NULL)
       ON CONFLICT (key) DO NOTHING`),

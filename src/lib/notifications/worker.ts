@@ -172,7 +172,7 @@ export function createDeliveryWorker(db: Database, settings: WorkerSettings, opt
       const outcome = await deliver(ctx, delivery);
       const mark = db
         .update(deliveries)
-        .set({ state: 'sent', sentAt: now(), attempts: delivery.attempts + 1, lastResponse: outcome.sent ? outcome.response : `skipped: ${outcome.why}`, lastError: null, leaseOwner: null, leaseUntil: null })
+        .set({ state: outcome.sent ? 'sent' : 'skipped', sentAt: now(), attempts: delivery.attempts + 1, lastResponse: outcome.sent ? outcome.response : outcome.why, lastError: null, leaseOwner: null, leaseUntil: null })
         .where(and(eq(deliveries.id, delivery.id), eq(deliveries.leaseOwner, owner)));
       await db.batch([mark, ...(outcome.after ?? [])]);
       if (outcome.sent) {
