@@ -2,8 +2,8 @@
 // atomic batch, with its neighbouring councils' feeds, the national warning feeds (Met Office,
 // GOV.UK Emergency Alerts) and the keywords that classify their
 // items. A database that already has services is left exactly as it is.
-import { count, eq, sql } from 'drizzle-orm';
-import { neighbourCouncils, neighbourSources, serviceKeywords, services, settings } from '../db/schema/index.ts';
+import { count, eq, isNull, sql } from 'drizzle-orm';
+import { neighbourCouncils, neighbourSources, notificationEvents, serviceKeywords, services, settings } from '../db/schema/index.ts';
 import { loadDemoContent, resolveDayStart, resolveOffset, type DemoContent } from '../src/lib/content/demo.ts';
 import { demoFeedUrl, loadDemoSources, type DemoSource } from '../src/lib/neighbours/demo-content.ts';
 import { completeDraft } from '../src/lib/revisions/content.ts';
@@ -147,6 +147,8 @@ async function loadInto(
     }
   });
   statements.push(db.insert(settings).values({ key: 'council', value: content.council, updatedAt: now }));
+  // The demo's own alerts are not news to anyone: its outbox records are done at once.
+  statements.push(db.update(notificationEvents).set({ fannedOutAt: now }).where(isNull(notificationEvents.fannedOutAt)));
   const [first, ...rest] = statements;
   await db.batch([first!, ...rest]);
   return {
