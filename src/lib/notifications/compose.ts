@@ -3,7 +3,7 @@
 // how to change or stop the updates. Built when the message is sent, from immutable revisions,
 // so a message sent again after a crash says exactly the same thing.
 import { eq } from 'drizzle-orm';
-import { places, services, subscriptions, suggestions } from '../../../db/schema/index.ts';
+import { places, services, suggestions } from '../../../db/schema/index.ts';
 import { escapeHtml } from '../open-data/serialize.ts';
 import type { Database } from '../server/database.ts';
 import { formatDay, formatTime } from '../time/london.ts';
@@ -58,17 +58,26 @@ export function composeChanges(site: SiteWords, changes: readonly NotifiableChan
   return { subject, lines, url: absolute(site, changes.length === 1 ? changePath(first, serviceSlugs) : '/') };
 }
 
-/** Where a subscription points, in words: "Colne Valley High School", "Schools in Almondbury". */
-export async function describeFollows(db: Database, subscriberId: number, { pendingOnly = false } = {}): Promise<string[]> {
-  const rows = await db.select().from(subscriptions).where(eq(subscriptions.subscriberId, subscriberId));
+/** Names of what subscriptions point at, in words; `cache` keeps them for a round of sending. */
+export async function describeTargets(
+  db: Database,
+  rows: readonly { targetKind: string; targetId: number; ward: string }[],
+  cache?: Map<string, string>,
+): Promise<string[]> {
   const names: string[] = [];
   for (const row of rows) {
-    if (pendingOnly && row.confirmedAt) continue;
-    names.push(await describeTarget(db, row));
+    const key = `${row.targetKind}:${row.targetId}:${row.ward}`;
+    let name = cache?.get(key);
+    if (name === undefined) {
+      name = await describeTarget(db, row);
+      cache?.set(key, name);
+    }
+    names.push(name);
   }
   return names;
 }
 
+/** Where a subscription points, in words: "Colne Valley High School", "Schools in Almondbury". */
 export async function describeTarget(db: Database, target: { targetKind: string; targetId: number; ward: string }): Promise<string> {
   if (target.targetKind === 'severe_alerts') return 'Severe alerts for the whole area';
   if (target.targetKind === 'place') {

@@ -12,7 +12,7 @@ import {
   composeChanges,
   composeConfirmation,
   composeOutcome,
-  describeFollows,
+  describeTargets,
   manageLines,
   toHtml,
   toText,
@@ -40,6 +40,8 @@ export interface DeliveryContext {
   serviceSlugsById: Map<number, string>;
   /** Events' changes, worked out once per event however many people are told of it. */
   eventCache: Map<number, { event: EventRow; changes: NotifiableChange[] }>;
+  /** Names of followed things ("Colne Valley High School"), for a round. */
+  targetNames: Map<string, string>;
 }
 
 export type DeliveryOutcome =
@@ -88,13 +90,13 @@ async function deliverToSubscriber(ctx: DeliveryContext, delivery: DeliveryRow):
   const manageUrl = new URL(`/updates/${token}`, ctx.site.siteUrl).toString();
   const unsubscribeUrl = new URL(`/updates/${token}/unsubscribe`, ctx.site.siteUrl).toString();
 
+  const follows = await ctx.db.select().from(subscriptions).where(eq(subscriptions.subscriberId, subscriber.id));
   let message: ComposedMessage;
   if (delivery.purpose === 'confirm') {
-    const pending = await describeFollows(ctx.db, subscriber.id, { pendingOnly: true });
+    const pending = await describeTargets(ctx.db, follows.filter((f) => f.confirmedAt === null), ctx.targetNames);
     if (pending.length === 0) return { sent: false, why: 'nothing left to confirm' };
     message = composeConfirmation(ctx.site, pending, new URL(`/updates/${token}/confirm`, ctx.site.siteUrl).toString());
   } else {
-    const follows = await ctx.db.select().from(subscriptions).where(eq(subscriptions.subscriberId, subscriber.id));
     const confirmed = follows.filter((f) => f.confirmedAt !== null);
     const eventIds = delivery.purpose === 'digest' ? (delivery.eventIds ?? []) : delivery.eventId !== null ? [delivery.eventId] : [];
     const changes: NotifiableChange[] = [];
@@ -122,8 +124,7 @@ async function deliverToSubscriber(ctx: DeliveryContext, delivery: DeliveryRow):
     });
     return { sent: true, response: receipt.response, recipient: 'a browser' };
   }
-  const follows = await describeFollows(ctx.db, subscriber.id);
-  const footer = delivery.purpose === 'confirm' ? [] : manageLines(follows, manageUrl, unsubscribeUrl);
+  const footer = delivery.purpose === 'confirm' ? [] : manageLines(await describeTargets(ctx.db, follows, ctx.targetNames), manageUrl, unsubscribeUrl);
   const receipt = await ctx.senders.email.send({
     to: subscriber.email!,
     subject: message.subject,

@@ -9,7 +9,7 @@ import { loadChrome, type SiteChrome } from '../public/site.ts';
 import { getDb } from '../server/db.ts';
 import type { Database } from '../server/database.ts';
 import { findServiceBySlug, listServices } from '../services/repository.ts';
-import { describeTarget } from './compose.ts';
+import { describeTarget, describeTargets } from './compose.ts';
 import {
   confirmSubscriber,
   deleteSubscriber,
@@ -209,7 +209,7 @@ export async function loadTokenPage(token: string, now: Date): Promise<{ chrome:
   const [chrome, subscriber] = await Promise.all([loadChrome(db, now), findSubscriberByToken(db, token)]);
   if (!subscriber) return { chrome, found: false, follows: [] };
   const rows = await listSubscriptions(db, subscriber.id);
-  return { chrome, found: true, follows: await Promise.all(rows.map((row) => describeTarget(db, row))) };
+  return { chrome, found: true, follows: await describeTargets(db, rows) };
 }
 
 export async function loadPlainChrome(now: Date): Promise<SiteChrome> {

@@ -110,6 +110,7 @@ export function createDeliveryWorker(db: Database, settings: WorkerSettings, opt
       serviceIdsBySlug,
       serviceSlugsById: new Map([...serviceIdsBySlug].map(([slug, id]) => [id, slug])),
       eventCache: new Map(),
+      targetNames: new Map(),
     };
   }
 
