@@ -174,6 +174,9 @@ describe('reading age', () => {
     { name: 'find: HD99', path: '/find?q=HD99' },
     { name: 'suggest an update', path: `/suggest?target=place:${hadeEdgeId}` },
     { name: 'tracking page', path: trackingPath },
+    { name: 'get updates: a school', path: `/subscribe?target=place:${hadeEdgeId}` },
+    { name: 'get updates: a service', path: '/subscribe?target=service:schools' },
+    { name: 'get updates: check your email', path: `/subscribe/check-email?target=place:${hadeEdgeId}` },
     { name: 'page not found', path: '/no-such-page', status: 404 },
   ];
 
