@@ -3,10 +3,9 @@
 // broken feed is reported, not fatal: the exit code is 1 only when the database cannot be
 // opened. Reads DATABASE_URL, DATABASE_AUTH_TOKEN, NEIGHBOUR_POLL_MINUTES (for the next-poll
 // times it records) and NEIGHBOUR_FEEDS_ALLOW_PRIVATE (offline demo and tests only).
-import { migrateDatabase } from '../../db/migrate.ts';
 import { pollAllSources, DEFAULT_POLL_MINUTES, type PollSourceResult } from '../lib/neighbours/poll.ts';
 import type { NeighbourSourceListing } from '../lib/neighbours/repository.ts';
-import { openDatabase, type DatabaseHandle } from '../lib/server/database.ts';
+import { openScriptDatabase } from './open-script-database.ts';
 
 function describe(result: PollSourceResult<NeighbourSourceListing>): string {
   const name = `${result.source.councilName} — ${result.source.title}`;
@@ -15,16 +14,8 @@ function describe(result: PollSourceResult<NeighbourSourceListing>): string {
   return `${name}: ${counts}${result.notModified ? ' (not changed since the last check)' : ''}`;
 }
 
-const url = process.env.DATABASE_URL || 'file:data/alerts.db';
 const minutes = Number(process.env.NEIGHBOUR_POLL_MINUTES ?? DEFAULT_POLL_MINUTES);
-let handle: DatabaseHandle;
-try {
-  handle = await openDatabase(url, process.env.DATABASE_AUTH_TOKEN);
-  await migrateDatabase(handle.db);
-} catch (error) {
-  console.error(`The database ${url} could not be opened: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
-}
+const handle = await openScriptDatabase();
 try {
   const results = await pollAllSources(handle.db, {
     all: true,

@@ -4,23 +4,14 @@
 // due. Prints a line per round that did something: "sent 120, skipped 0, retrying 2, failed 0".
 // Reads DATABASE_URL, DATABASE_AUTH_TOKEN, SITE_URL and the NOTIFY_*, SMTP_URL, MAIL_FROM and
 // VAPID_* variables of the README.
-import { migrateDatabase } from '../../db/migrate.ts';
 import { readNotificationSettings } from '../lib/notifications/settings.ts';
 import { createSenders } from '../lib/notifications/start.ts';
 import { createDeliveryWorker, type RoundReport } from '../lib/notifications/worker.ts';
-import { openDatabase } from '../lib/server/database.ts';
+import { openScriptDatabase } from './open-script-database.ts';
 
 const untilEmpty = process.argv.includes('--until-empty');
-const url = process.env.DATABASE_URL || 'file:data/alerts.db';
 const settings = readNotificationSettings(process.env);
-let handle;
-try {
-  handle = await openDatabase(url, process.env.DATABASE_AUTH_TOKEN);
-  await migrateDatabase(handle.db);
-} catch (error) {
-  console.error(`The database ${url} could not be opened: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
-}
+const handle = await openScriptDatabase();
 const senders = createSenders(settings);
 const worker = createDeliveryWorker(handle.db, settings.worker, { senders });
 console.log(`Delivery worker ${worker.owner}: email by ${senders.email.name}, web push ${senders.push ? 'on' : 'off (no VAPID keys)'}.`);
