@@ -1,5 +1,5 @@
 // `npm run notify:work`: the delivery worker on its own (run it beside servers started with
-// NOTIFY_WORKER=off, or as well as them: workers share the queue). It sends until stopped
+// NOTIFY_WORKER=false, or as well as them: workers share the queue). It sends until stopped
 // (Ctrl+C finishes the message in flight first); with `--until-empty` it stops when nothing is
 // due. Prints a line per round that did something: "sent 120, skipped 0, retrying 2, failed 0".
 // Reads DATABASE_URL, DATABASE_AUTH_TOKEN, SITE_URL and the NOTIFY_*, SMTP_URL, MAIL_FROM and
