@@ -101,7 +101,9 @@
         })
         .catch(function (error) {
           button.disabled = false;
-          if (Notification.permission === 'denied' || (error && error.name === 'NotAllowedError')) {
+          // Turned down (now or before), or the prompt closed: the resident's choice. A browser
+          // that allows messages and still refuses (no push service, private browsing) is not.
+          if (Notification.permission === 'denied' || (error && error.name === 'NotAllowedError' && Notification.permission !== 'granted')) {
             say('Your browser did not allow messages from this site. You can change this in your browser settings, or get updates by email.');
           } else {
             say('We could not set up updates on this device. Please try again later, or get updates by email.');
