@@ -1,6 +1,8 @@
-// Vitest configuration: three projects — unit (pure lib logic), integration (real libSQL files
-// and the real built server over HTTP) and e2e (real headless Chromium).
+// Vitest configuration: four projects — unit (pure lib logic), integration (real libSQL files
+// and the real built server over HTTP), e2e (real headless Chromium), and components (.astro
+// components rendered by Astro's container API, which needs Astro's Vite set-up).
 import { fileURLToPath } from 'node:url';
+import { getViteConfig } from 'astro/config';
 import { defineConfig } from 'vitest/config';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -31,6 +33,9 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      getViteConfig({
+        test: { name: 'components', root, include: ['test/components/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 60_000 },
+      }),
     ],
   },
 });

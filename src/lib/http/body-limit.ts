@@ -19,19 +19,23 @@ export const LONG_TEXT_BODY_LIMIT_BYTES = 512 * 1024;
 /** A file upload (the planned spreadsheet import at /staff/import). */
 export const UPLOAD_BODY_LIMIT_BYTES = 10 * 1024 * 1024;
 
-/** Routes allowed more than a form, by address; first match wins, everything else gets FORM_BODY_LIMIT_BYTES. */
-const LARGER_LIMITS: readonly { path: RegExp; bytes: number }[] = [
+/** A browser's push subscription as JSON (an endpoint of at most 1,000 characters, two keys, the target). */
+export const PUSH_SUBSCRIPTION_BODY_LIMIT_BYTES = 4 * 1024;
+
+/** Routes allowed more (or less) than a form, by address; first match wins, everything else gets FORM_BODY_LIMIT_BYTES. */
+const ROUTE_LIMITS: readonly { path: RegExp; bytes: number }[] = [
+  { path: /^\/subscribe\/push\/?$/, bytes: PUSH_SUBSCRIPTION_BODY_LIMIT_BYTES }, // JSON from the "Get updates on this device" button
   { path: /^\/staff\/pages\/[^/]+\/?$/, bytes: LONG_TEXT_BODY_LIMIT_BYTES }, // a page's text (new and edit)
   { path: /^\/staff\/review\/[^/]+\/?$/, bytes: LONG_TEXT_BODY_LIMIT_BYTES }, // approving with changes to a page's text
   { path: /^\/staff\/import(?:\/|$)/, bytes: UPLOAD_BODY_LIMIT_BYTES }, // planned: spreadsheet import
 ];
 
 /** The largest body any route takes: the adapter's own limit. */
-export const LARGEST_BODY_LIMIT_BYTES = Math.max(FORM_BODY_LIMIT_BYTES, ...LARGER_LIMITS.map((limit) => limit.bytes));
+export const LARGEST_BODY_LIMIT_BYTES = Math.max(FORM_BODY_LIMIT_BYTES, ...ROUTE_LIMITS.map((limit) => limit.bytes));
 
 /** The most bytes the route at `pathname` (decoded, no query) may be sent. */
 export function bodyLimitFor(pathname: string): number {
-  for (const limit of LARGER_LIMITS) if (limit.path.test(pathname)) return limit.bytes;
+  for (const limit of ROUTE_LIMITS) if (limit.path.test(pathname)) return limit.bytes;
   return FORM_BODY_LIMIT_BYTES;
 }
 

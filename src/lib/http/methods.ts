@@ -30,6 +30,7 @@ export const ROUTE_METHODS: Readonly<Record<string, readonly Method[]>> = {
   'staff/sign-in/index.astro': FORM,
   'staff/sign-in/two-factor.astro': FORM,
   'staff/sign-out.ts': ['POST'],
+  'subscribe/push.ts': ['POST'],
   'staff/security.astro': FORM,
   'staff/settings.astro': FORM,
   'staff/snow-day.astro': FORM,
