@@ -8,6 +8,7 @@ import { and, eq } from 'drizzle-orm';
 import webPush from 'web-push';
 import { deliveries, places, services, subscribers, subscriptions } from '../../db/schema/index.ts';
 import { hashSubscriberToken } from '../../src/lib/notifications/tokens.ts';
+import { readHtml } from '../helpers/html.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
 import { startPushService, TEST_CA_CERT, type BrowserSubscription, type PushService } from '../helpers/push-service.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
@@ -153,6 +154,18 @@ describe('telling a browser', () => {
     const [failed] = await t.db.select().from(deliveries).where(and(eq(deliveries.recipientId, subscriber!.id), eq(deliveries.state, 'failed')));
     expect(failed?.lastError).toContain('410');
     expect(await push.messages(browser.clientHash)).toHaveLength(1);
+  });
+});
+
+describe('the subscribe page', () => {
+  it('offers the device button beside the email form, for the same thing, with the site’s key', async () => {
+    const row = await school();
+    const doc = await readHtml(await server.get(`/subscribe?target=place:${row.id}`));
+    const block = doc.querySelector('[data-push-subscribe]');
+    expect(block?.getAttribute('data-target')).toBe(`place:${row.id}`);
+    expect(block?.getAttribute('data-public-key')).toBe(vapid.publicKey);
+    expect(block?.hasAttribute('hidden')).toBe(true);
+    expect(doc.querySelector('form[action="/subscribe"]')).not.toBeNull();
   });
 });
 

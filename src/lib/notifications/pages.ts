@@ -6,6 +6,7 @@ import { z } from 'astro/zod';
 import { findPublishedPlaceById, listPublishedPlaces } from '../places/repository.ts';
 import { wardsOf } from '../places/service.ts';
 import { loadChrome, type SiteChrome } from '../public/site.ts';
+import { config } from '../server/config.ts';
 import { getDb } from '../server/db.ts';
 import type { Database } from '../server/database.ts';
 import { findServiceBySlug, listServices } from '../services/repository.ts';
@@ -79,8 +80,24 @@ export interface SubscribeValues {
 }
 
 export type SubscribePage =
-  | { view: 'form'; status: 200 | 400; chrome: SiteChrome; target: TargetView; values: SubscribeValues; issues: Issue[] }
+  | {
+      view: 'form';
+      status: 200 | 400;
+      chrome: SiteChrome;
+      target: TargetView;
+      values: SubscribeValues;
+      issues: Issue[];
+      /** The web push key, when push is set up (the "Get updates on this device" button). */
+      pushPublicKey: string | null;
+    }
   | { view: 'not-found'; status: 404; chrome: SiteChrome };
+
+const pushPublicKey = config.notifications.push?.publicKey ?? null;
+
+/** The target as POST /subscribe/push takes it: "place:12", "service:3", "severe_alerts". */
+export function pushTargetOf(target: SubscriptionTarget): string {
+  return target.kind === 'severe_alerts' ? 'severe_alerts' : `${target.kind}:${target.id}`;
+}
 
 const DEFAULT_VALUES: SubscribeValues = { email: '', ward: '', frequency: 'immediate', digestTime: '06:30' };
 
@@ -88,7 +105,7 @@ export async function loadSubscribePage(targetParam: string | null, now: Date): 
   const db = await getDb();
   const [chrome, target] = await Promise.all([loadChrome(db, now), resolveTarget(db, targetParam)]);
   if (!target) return { view: 'not-found', status: 404, chrome };
-  return { view: 'form', status: 200, chrome, target, values: DEFAULT_VALUES, issues: [] };
+  return { view: 'form', status: 200, chrome, target, values: DEFAULT_VALUES, issues: [], pushPublicKey };
 }
 
 // A practical check, as GOV.UK's: something@something.something, no spaces, not too long.
@@ -119,7 +136,7 @@ export async function submitSubscribe(form: FormData, now: Date): Promise<Subscr
   const [chrome, target] = await Promise.all([loadChrome(db, now), resolveTarget(db, String(form.get('target') ?? ''))]);
   if (!target) return { ok: false, page: { view: 'not-found', status: 404, chrome } };
   const { values, issues } = readSubscribeForm(form, target);
-  if (issues.length > 0) return { ok: false, page: { view: 'form', status: 400, chrome, target, values, issues } };
+  if (issues.length > 0) return { ok: false, page: { view: 'form', status: 400, chrome, target, values, issues, pushPublicKey } };
   await requestSubscription(db, { email: values.email, target: { ...target.target, ward: values.ward }, frequency: values.frequency, digestTime: values.digestTime }, now);
   return { ok: true, redirect: `/subscribe/check-email?target=${encodeURIComponent(target.param)}` };
 }

@@ -5,7 +5,6 @@
 // follows is one subscription. Both are confirmed at once: the browser's own permission prompt
 // is the resident's consent (email needs double opt-in; a push endpoint cannot be someone
 // else's address). Framework-free: the route passes the database and the settings.
-import { randomUUID } from 'node:crypto';
 import { and, count, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { places, services, subscribers, subscriptions } from '../../../db/schema/index.ts';
@@ -165,7 +164,7 @@ export async function subscribeBrowserToPush(db: Database, body: unknown, option
   }
 
   const keys = { p256dh: subscription.keys.p256dh, auth: subscription.keys.auth };
-  const subscriber = await findOrCreateBrowser(db, subscription.endpoint, keys, options.now);
+  const subscriber = await findOrCreateBrowser(db, secret, subscription.endpoint, keys, options.now);
 
   const targetId = target.kind === 'severe_alerts' ? 0 : target.id;
   const ward = target.kind === 'service' ? target.ward : '';
@@ -178,11 +177,10 @@ export async function subscribeBrowserToPush(db: Database, body: unknown, option
     return refuse(`This device already gets updates about ${MAX_FOLLOWS_PER_BROWSER} things. Stop some of them first.`);
   }
 
-  const token = subscriberToken(secret, subscriber.id, subscriber.tokenSalt);
+  const token = subscriberToken(secret, subscriber.tokenSalt);
   await db.batch([
-    // The newest keys win (a browser that subscribed again), and the token hash is the derived
-    // one (a subscriber row is created with a placeholder, as its id is part of the token).
-    db.update(subscribers).set({ pushKeys: keys, tokenHash: hashSubscriberToken(token), confirmedAt: sql`coalesce(${subscribers.confirmedAt}, ${options.now.getTime()})` }).where(eq(subscribers.id, subscriber.id)),
+    // The newest keys win (a browser that subscribed again).
+    db.update(subscribers).set({ pushKeys: keys, confirmedAt: sql`coalesce(${subscribers.confirmedAt}, ${options.now.getTime()})` }).where(eq(subscribers.id, subscriber.id)),
     db
       .insert(subscriptions)
       .values({ subscriberId: subscriber.id, targetKind: target.kind, targetId, ward, confirmedAt: options.now, createdAt: options.now })
@@ -197,7 +195,7 @@ export async function subscribeBrowserToPush(db: Database, body: unknown, option
 }
 
 /** The push subscriber with this endpoint (only push subscribers have one), created confirmed if there is none. */
-async function findOrCreateBrowser(db: Database, endpoint: string, keys: { p256dh: string; auth: string }, now: Date) {
+async function findOrCreateBrowser(db: Database, secret: string, endpoint: string, keys: { p256dh: string; auth: string }, now: Date) {
   const find = async () => {
     const [row] = await db.select({ id: subscribers.id, tokenSalt: subscribers.tokenSalt }).from(subscribers).where(eq(subscribers.pushEndpoint, endpoint));
     return row;
@@ -205,9 +203,10 @@ async function findOrCreateBrowser(db: Database, endpoint: string, keys: { p256d
   let row = await find();
   if (!row) {
     // Two sign-ups from one browser at once: the unique endpoint lets one insert win, the other finds it.
+    const tokenSalt = newTokenSalt();
     await db
       .insert(subscribers)
-      .values({ channel: 'push', pushEndpoint: endpoint, pushKeys: keys, tokenHash: `pending:${randomUUID()}`, tokenSalt: newTokenSalt(), confirmedAt: now, createdAt: now })
+      .values({ channel: 'push', pushEndpoint: endpoint, pushKeys: keys, tokenHash: hashSubscriberToken(subscriberToken(secret, tokenSalt)), tokenSalt, confirmedAt: now, createdAt: now })
       .onConflictDoNothing();
     row = await find();
   }
