@@ -449,3 +449,45 @@ export const staffFeedTokens = sqliteTable('staff_feed_tokens', {
   createdAt: timestamp('created_at').notNull(),
   lastUsedAt: timestamp('last_used_at'),
 });
+
+/**
+ * Every saved version of a site-wide setting (the council's name, phone, brand colour…): the
+ * `settings` row is the current value, materialised in the same batch, as places are from their
+ * revisions. Rows are only ever inserted, so the history says who changed what, and when.
+ */
+export const settingRevisions = sqliteTable(
+  'setting_revisions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    key: text('key').notNull(),
+    value: text('value', { mode: 'json' }).notNull(),
+    /** What changed, in words: "Changed the council's name". */
+    summary: text('summary').notNull(),
+    authorAccountId: integer('author_account_id').references(() => accounts.id),
+    createdAt: createdAt(),
+  },
+  (t) => [index('setting_revisions_key').on(t.key, t.id)],
+);
+
+/**
+ * A places import waiting for an administrator's decision: the file's dry run, kept so the page
+ * that shows it and the button that applies it see the same plan. The random id in the address
+ * is the apply token: a run is applied at most once (`applied_at` is claimed in one statement),
+ * so a reloaded or resubmitted page never applies it twice.
+ */
+export const importRuns = sqliteTable('import_runs', {
+  id: text('id').primaryKey(),
+  accountId: integer('account_id').references(() => accounts.id),
+  serviceId: integer('service_id')
+    .notNull()
+    .references(() => services.id),
+  /** `gias` (the Department for Education's establishment export) or `csv` (any places). */
+  source: text('source', { enum: ['gias', 'csv'] }).notNull(),
+  fileName: text('file_name').notNull(),
+  /** The dry run: what applying would create, change and withdraw (src/lib/import/plan.ts). */
+  plan: text('plan', { mode: 'json' }).notNull(),
+  createdAt: createdAt(),
+  appliedAt: timestamp('applied_at'),
+  /** The change set applying made (null when nothing needed changing). */
+  changeSetId: integer('change_set_id').references(() => changeSets.id),
+});
