@@ -6,7 +6,7 @@
 // accurate to about 0.1 m but needs a 15 MB grid file, and a school's marker on a map needs
 // metres, not centimetres. The OS states this Helmert is good to about 5 metres across Great
 // Britain (worse, up to about 10 m, in the far north and the islands). Measured here against the
-// OS's own worked example (Caister water tower, Norfolk, test/unit/import-grid.test.ts): 3.5 m.
+// OS's own worked example (Caister water tower, Norfolk, test/unit/import/grid.test.ts): 3.5 m.
 // ETRS89 (what OSTN15 gives) and WGS84 differ by under a metre in Britain, which is ignored.
 import proj4 from 'proj4';
 
