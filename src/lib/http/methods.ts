@@ -28,6 +28,7 @@ export const ROUTE_METHODS: Readonly<Record<string, readonly Method[]>> = {
   'staff/sign-out.ts': ['POST'],
   'staff/security.astro': FORM,
   'staff/settings.astro': FORM,
+  'staff/settings/council.astro': FORM,
   'staff/import/index.astro': FORM,
   'staff/import/[id].astro': FORM,
   'staff/snow-day.astro': FORM,
