@@ -23,4 +23,6 @@ CREATE TABLE `setting_revisions` (
 	FOREIGN KEY (`author_account_id`) REFERENCES `accounts`(`id`) ON UPDATE no action ON DELETE no action
 );
 --> statement-breakpoint
-CREATE INDEX `setting_revisions_key` ON `setting_revisions` (`key`,`id`);
+CREATE INDEX `setting_revisions_key` ON `setting_revisions` (`key`,`id`);--> statement-breakpoint
+ALTER TABLE `services` ADD `statuses` text;--> statement-breakpoint
+ALTER TABLE `services` ADD `retired` integer DEFAULT false NOT NULL;

@@ -50,7 +50,10 @@ export type ReviewState = (typeof REVIEW_STATES)[number];
 export const ROLES = ['reporter', 'editor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** A kind of council service with its own status page. Managed by admins, not revisioned. */
+/**
+ * A kind of council service with its own status page. Managed by admins (/staff/settings/services);
+ * each change is also kept in setting_revisions under the key `service:<id>`, for its history.
+ */
 export const services = sqliteTable('services', {
   id: integer('id').primaryKey({ autoIncrement: true }),
   slug: text('slug').notNull().unique(),
@@ -66,6 +69,13 @@ export const services = sqliteTable('services', {
   coverageUrgent: integer('coverage_urgent', { mode: 'boolean' }).notNull().default(false),
   /** The public page shows "What neighbouring councils are saying" (admins switch it on). */
   showNeighbours: integer('show_neighbours', { mode: 'boolean' }).notNull().default(false),
+  /**
+   * The statuses its places can be given (staff forms offer only these), as a JSON array of
+   * PLACE_STATUSES; null for all of them. "Unknown" is always allowed: it is what lapses to.
+   */
+  statuses: text('statuses', { mode: 'json' }).$type<PlaceStatus[]>(),
+  /** Withdrawn by an admin: off the public site with its places, kept with its history. */
+  retired: integer('retired', { mode: 'boolean' }).notNull().default(false),
   createdAt: createdAt(),
 });
 

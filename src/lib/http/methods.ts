@@ -29,6 +29,8 @@ export const ROUTE_METHODS: Readonly<Record<string, readonly Method[]>> = {
   'staff/security.astro': FORM,
   'staff/settings.astro': FORM,
   'staff/settings/council.astro': FORM,
+  'staff/settings/services/index.astro': FORM,
+  'staff/settings/services/[service].astro': FORM,
   'staff/import/index.astro': FORM,
   'staff/import/[id].astro': FORM,
   'staff/snow-day.astro': FORM,
