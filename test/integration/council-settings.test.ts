@@ -1,7 +1,7 @@
 // Council details as revisions, against the real built server: renaming the council changes the
 // header, the feeds and the CAP senderName on the next request; a brand colour the white header
 // text cannot be read on is refused saying why; a readable one reaches every public page; every
-// save is in the history.
+// PNG logo reaches the header; every save is in the history.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { count, eq } from 'drizzle-orm';
 import { alerts, settingRevisions, settings } from '../../db/schema/index.ts';
@@ -30,6 +30,14 @@ const DETAILS = {
   name: 'Kirklees Council', 'short-name': 'Kirklees', 'site-name': 'Kirklees service alerts', website: 'https://www.kirklees.gov.uk',
   phone: '01484 221000', 'out-of-hours-phone': '', 'brand-colour': '',
 };
+
+/** The council details form as the page sends it (multipart, for the logo). */
+function postDetails(fields: Record<string, string>, logo?: Uint8Array, name = 'logo.png'): Promise<Response> {
+  const form = new FormData();
+  for (const [key, value] of Object.entries(fields)) form.append(key, value);
+  if (logo) form.append('logo', new Blob([new Uint8Array(logo)], { type: 'image/png' }), name);
+  return server.get('/staff/settings/council', { method: 'POST', headers: { Origin: server.url, Cookie: admin.cookie }, body: form });
+}
 
 async function header(path = '/'): Promise<string> {
   return textOf((await readHtml(await server.get(path))).querySelector('.csa-header-name'));
@@ -97,13 +105,35 @@ describe('the council details (/staff/settings/council)', () => {
     expect((await server.get('/brand/red.css')).status).toBe(404);
   });
 
+  it('show an uploaded PNG logo in the header, refuse anything else, and remove it on request', async () => {
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+    const refused = await postDetails({ ...DETAILS, 'brand-colour': '#1d70b8' }, new TextEncoder().encode('<svg xmlns="http://www.w3.org/2000/svg"/>'), 'logo.svg');
+    expect(refused.status).toBe(400);
+    expect(textOf((await readHtml(refused)).querySelector('.govuk-error-summary'))).toContain('The logo must be a PNG image');
+
+    expect((await postDetails({ ...DETAILS, 'brand-colour': '#1d70b8' }, png, 'logo.png')).status).toBe(303);
+    const src = (await readHtml(await server.get('/'))).querySelector('.govuk-generic-header img.csa-header-logo')?.getAttribute('src');
+    expect(src).toMatch(/^\/brand\/logo-[0-9a-f]{32}\.png$/);
+    const image = await server.get(src!);
+    expect(image.headers.get('content-type')).toBe('image/png');
+    expect(Buffer.from(await image.arrayBuffer()).equals(png)).toBe(true);
+
+    // Saving without a new file keeps the logo; ticking "Remove" takes it away.
+    expect((await postDetails({ ...DETAILS, 'brand-colour': '#1d70b8', 'out-of-hours-phone': '0800 123 4567' })).status).toBe(303);
+    expect((await readHtml(await server.get('/'))).querySelector('img.csa-header-logo')?.getAttribute('src')).toBe(src);
+    expect((await postDetails({ ...DETAILS, 'brand-colour': '#1d70b8', 'remove-logo': 'yes' })).status).toBe(303);
+    expect((await readHtml(await server.get('/'))).querySelector('img.csa-header-logo')).toBeNull();
+  });
+
   it('keep every save in the history: what changed, who, when', async () => {
     const [{ n } = { n: -1 }] = await t.db.select({ n: count() }).from(settingRevisions).where(eq(settingRevisions.key, 'council'));
-    expect(n).toBe(3); // the demo's first start, the rename, the colour
+    expect(n).toBe(6); // the demo's first start, the rename, the colour, the logo, a phone number, the logo's removal
     const rows = (await readHtml(await admin.get('/staff/settings'))).querySelectorAll('#settings-history tbody tr').map((r) => textOf(r));
-    expect(rows[0]).toContain('Changed the name, short name, site name, out-of-hours number and brand colour');
+    expect(rows[0]).toContain('Changed the out-of-hours number and logo');
     expect(rows[0]).toContain('Ada Admin');
-    expect(rows[1]).toContain('Changed the name, short name, site name and out-of-hours number');
+    expect(rows[2]).toContain('Changed the logo');
+    expect(rows[3]).toContain('Changed the name, short name, site name, out-of-hours number and brand colour');
+    expect(rows[4]).toContain('Changed the name, short name, site name and out-of-hours number');
     expect(rows.at(-1)).toContain('Loaded the demo council');
   });
 });

@@ -1,6 +1,6 @@
 // Administrators' council settings: on /staff/settings the hashtag share texts end with, the time
 // places are asked to confirm by each morning and the advice page "not confirmed" points to; on
-// /staff/settings/council the council's names, website, phone lines and brand colour. Every save
+// /staff/settings/council the council's names, website, phone lines, logo and brand colour. Every save
 // is a revision (setting_revisions: who changed what, when) and bumps the content version in the
 // same batch: public pages and feeds show these settings, so every server's page cache must empty.
 import { auditStatement } from '../audit/service.ts';
@@ -10,9 +10,10 @@ import { ForbiddenError } from '../errors.ts';
 import { markContentChanged } from '../http/page-cache.ts';
 import { listPublishedPages } from '../pages/repository.ts';
 import { readFormValues, type FormIssue, type FormValues } from '../places/validation.ts';
-import { bumpContentVersion } from '../revisions/service.ts';
+import { bumpContentVersion, type Statement } from '../revisions/service.ts';
 import { getDb } from '../server/db.ts';
 import type { Database } from '../server/database.ts';
+import { logoAddress, logoProblem, saveLogoStatement } from './brand.ts';
 import { getCouncil, listCouncilRevisions, saveCouncilStatements, type Council } from './repository.ts';
 import { COUNCIL_DETAILS_FIELDS, COUNCIL_SETTINGS_FIELDS, parseCouncilDetails, parseCouncilSettings } from './validation.ts';
 
@@ -67,7 +68,7 @@ export async function updateCouncilSettings(staff: Staff, form: FormData, now: D
 /** Field names in the history's words. */
 const SETTING_LABELS: Record<keyof Council, string> = {
   name: 'name', shortName: 'short name', siteName: 'site name', websiteUrl: 'website', contactPhone: 'phone number',
-  outOfHoursPhone: 'out-of-hours number', brandColour: 'brand colour', hashtag: 'hashtag', confirmBy: 'confirm-by time', advicePage: 'advice page',
+  outOfHoursPhone: 'out-of-hours number', brandColour: 'brand colour', logoPath: 'logo', hashtag: 'hashtag', confirmBy: 'confirm-by time', advicePage: 'advice page',
 };
 
 /** "Changed the name and phone number" — what a save changed, for the history. */
@@ -83,10 +84,10 @@ export function describeCouncilChange(before: Council, after: Council): string {
  * content-version bump (every server's page cache empties: the header, footer and feeds show
  * these) and the audit event — in one batch.
  */
-async function saveCouncil(db: Database, staff: Staff, before: Council, next: Council, now: Date): Promise<void> {
+async function saveCouncil(db: Database, staff: Staff, before: Council, next: Council, now: Date, alsoRun: Statement[] = []): Promise<void> {
   const summary = describeCouncilChange(before, next);
   const [revision, current] = saveCouncilStatements(db, next, { summary, accountId: staff.account.id, at: now });
-  await db.batch([revision, current, bumpContentVersion(db, now), auditStatement(db, 'council-settings-changed', staff.account.id, next.name, { summary })]);
+  await db.batch([...alsoRun, revision, current, bumpContentVersion(db, now), auditStatement(db, 'council-settings-changed', staff.account.id, next.name, { summary })]);
   markContentChanged();
 }
 
@@ -120,12 +121,31 @@ export async function updateCouncilDetails(staff: Staff, form: FormData, now: Da
   const council = await getCouncil(db);
   const values = readFormValues(form, COUNCIL_DETAILS_FIELDS);
   const parsed = parseCouncilDetails(values);
-  if (!parsed.ok) return { ok: false, status: 400, form: { council, values, issues: parsed.issues, saved: false } };
+  const logo = await readLogo(form, council.logoPath, now, db);
+  const issues = [...(parsed.ok ? [] : parsed.issues), ...(logo.ok ? [] : [{ field: 'logo', message: logo.message }])];
+  if (!parsed.ok || !logo.ok) return { ok: false, status: 400, form: { council, values, issues, saved: false } };
   const { outOfHoursPhone, brandColour, ...identity } = parsed.value;
-  const { outOfHoursPhone: _o, brandColour: _b, ...rest } = council;
-  const next: Council = { ...rest, ...identity, ...(outOfHoursPhone ? { outOfHoursPhone } : {}), ...(brandColour ? { brandColour } : {}) };
-  await saveCouncil(db, staff, council, next, now);
+  const { outOfHoursPhone: _o, brandColour: _b, logoPath: _l, ...rest } = council;
+  const next: Council = {
+    ...rest, ...identity, ...(outOfHoursPhone ? { outOfHoursPhone } : {}), ...(brandColour ? { brandColour } : {}), ...(logo.path ? { logoPath: logo.path } : {}),
+  };
+  await saveCouncil(db, staff, council, next, now, logo.statements);
   return { ok: true, redirect: '/staff/settings/council?saved' };
+}
+
+type LogoChange = { ok: true; path: string | undefined; statements: Statement[] } | { ok: false; message: string };
+
+/** The logo after this save: a new upload (checked, kept by its hash), removed, or as it was. */
+async function readLogo(form: FormData, current: string | undefined, now: Date, db: Database): Promise<LogoChange> {
+  const file = form.get('logo');
+  if (file instanceof File && file.size > 0) {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const problem = logoProblem(bytes);
+    if (problem) return { ok: false, message: problem };
+    return { ok: true, path: logoAddress(bytes).path, statements: [saveLogoStatement(db, bytes, now)] };
+  }
+  if (form.get('remove-logo') === 'yes') return { ok: true, path: undefined, statements: [] };
+  return { ok: true, path: current, statements: [] };
 }
 
 export interface SettingsHistoryEntry {

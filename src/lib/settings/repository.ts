@@ -17,6 +17,8 @@ export interface Council {
    * when saved (./contrast.ts). Not set: the site's own colour.
    */
   brandColour?: string;
+  /** The logo shown before the name in the header: its /brand/logo-<hash>.png address (./brand.ts). */
+  logoPath?: string;
   /**
    * The settings below came later: a council saved before them lacks them, which reads as
    * "not set". The hashtag share texts end with, "#KirkleesSnow".
