@@ -59,7 +59,7 @@ export function saveLogoStatement(db: Database, bytes: Uint8Array, at: Date) {
 }
 
 /** The body and type of /brand/<file>, or null for a 404. */
-export async function loadBrandFile(file: string | undefined): Promise<{ body: Uint8Array | string; type: string } | null> {
+export async function loadBrandFile(file: string | undefined): Promise<{ body: Uint8Array<ArrayBuffer> | string; type: string } | null> {
   const colour = /^([0-9a-f]{6})\.css$/.exec(file ?? '');
   if (colour) {
     const css = brandStylesheet(colour[1]!);

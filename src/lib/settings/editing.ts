@@ -87,7 +87,7 @@ export function describeCouncilChange(before: Council, after: Council): string {
 async function saveCouncil(db: Database, staff: Staff, before: Council, next: Council, now: Date, alsoRun: Statement[] = []): Promise<void> {
   const summary = describeCouncilChange(before, next);
   const [revision, current] = saveCouncilStatements(db, next, { summary, accountId: staff.account.id, at: now });
-  await db.batch([...alsoRun, revision, current, bumpContentVersion(db, now), auditStatement(db, 'council-settings-changed', staff.account.id, next.name, { summary })]);
+  await db.batch([revision, ...alsoRun, current, bumpContentVersion(db, now), auditStatement(db, 'council-settings-changed', staff.account.id, next.name, { summary })]);
   markContentChanged();
 }
 
