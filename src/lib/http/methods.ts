@@ -23,6 +23,7 @@ export const FORM: readonly Method[] = ['GET', 'HEAD', 'POST'];
 /** Route files (under src/pages) that take more than GET and HEAD, or other methods. */
 export const ROUTE_METHODS: Readonly<Record<string, readonly Method[]>> = {
   'suggest.astro': FORM,
+  'setup.astro': FORM,
   'staff/sign-in/index.astro': FORM,
   'staff/sign-in/two-factor.astro': FORM,
   'staff/sign-out.ts': ['POST'],
