@@ -137,6 +137,10 @@ describe('importing over HTTP', () => {
 
     const result = await readHtml(await admin.get(`${runPath}?applied`));
     expect(result.querySelector('#change-set-link')?.getAttribute('href')).toBe(`/staff/changes/${setId}`);
+    // The change set says what happened to each school: added, changed, taken off.
+    const rows = (await readHtml(await editor.get(`/staff/changes/${setId}`))).querySelectorAll('#change-set-items tbody tr').map((r) => textOf(r));
+    expect(rows.find((r) => r.includes('St Mary’s'))).toMatch(/Not on the site\s*Not confirmed/);
+    expect(rows.find((r) => r.includes('Woodhouse'))).toContain('Taken off the site');
 
     const stMarys = await school('990001');
     expect(stMarys).toMatchObject({ name: 'St Mary’s Catholic Primary School', ward: 'Newsome', postcode: 'HD1 3AX', status: 'unknown', retired: false });

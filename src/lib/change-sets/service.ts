@@ -69,6 +69,13 @@ function statusLabel(content: unknown): string | null {
   return status && Object.hasOwn(STATUS_PRESENTATION, status) ? STATUS_PRESENTATION[status].label : null;
 }
 
+/** A place's state in a set's table: its status, or that it was not (or is no longer) on the site. */
+function placeState(content: unknown, created: boolean): string | null {
+  if (created) return 'Not on the site';
+  if ((content as { retired?: boolean } | null)?.retired) return 'Taken off the site';
+  return statusLabel(content);
+}
+
 function itemView(r: ChangeSetRevision): ChangeSetItemView {
   const staffPath = { place: `/staff/places/${r.targetId}`, alert: `/staff/alerts/${r.targetId}`, page: `/staff/pages/${r.targetId}` }[r.kind];
   const publicPath = r.kind === 'place' ? (r.serviceSlug ? `/services/${r.serviceSlug}/${r.slug}` : null) : r.kind === 'alert' ? `/alerts/${r.targetId}` : `/pages/${r.slug}`;
@@ -79,8 +86,8 @@ function itemView(r: ChangeSetRevision): ChangeSetItemView {
     name: r.name,
     staffPath,
     publicPath,
-    before: r.kind === 'place' ? statusLabel(r.parentContent) : null,
-    after: r.kind === 'place' ? statusLabel(r.content) : null,
+    before: r.kind === 'place' ? placeState(r.parentContent, r.parentId === null) : null,
+    after: r.kind === 'place' ? placeState(r.content, false) : null,
     until: until ? new Date(until) : null,
     stillCurrent: r.currentRevisionId === r.id,
   };
