@@ -3,7 +3,7 @@
 // GOV.UK Emergency Alerts) and the keywords that classify their
 // items. A database that already has services is left exactly as it is.
 import { count, eq, isNull, sql } from 'drizzle-orm';
-import { neighbourCouncils, neighbourSources, notificationEvents, serviceKeywords, services, settings } from '../db/schema/index.ts';
+import { neighbourCouncils, neighbourSources, notificationEvents, serviceKeywords, services, settingRevisions, settings } from '../db/schema/index.ts';
 import { loadDemoContent, resolveDayStart, resolveOffset, type DemoContent } from '../src/lib/content/demo.ts';
 import { demoFeedUrl, loadDemoSources, type DemoSource } from '../src/lib/neighbours/demo-content.ts';
 import { completeDraft } from '../src/lib/revisions/content.ts';
@@ -146,6 +146,7 @@ async function loadInto(
       neighbourFeeds++;
     }
   });
+  statements.push(db.insert(settingRevisions).values({ key: 'council', value: content.council, summary: 'Loaded the demo council', authorAccountId: null, createdAt: now }));
   statements.push(db.insert(settings).values({ key: 'council', value: content.council, updatedAt: now }));
   // The demo's own alerts are not news to anyone: its outbox records are done at once.
   statements.push(db.update(notificationEvents).set({ fannedOutAt: now }).where(isNull(notificationEvents.fannedOutAt)));

@@ -50,7 +50,10 @@ export type ReviewState = (typeof REVIEW_STATES)[number];
 export const ROLES = ['reporter', 'editor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** A kind of council service with its own status page. Managed by admins, not revisioned. */
+/**
+ * A kind of council service with its own status page. Managed by admins (/staff/settings/services);
+ * each change is also kept in setting_revisions under the key `service:<id>`, for its history.
+ */
 export const services = sqliteTable('services', {
   id: integer('id').primaryKey({ autoIncrement: true }),
   slug: text('slug').notNull().unique(),
@@ -66,6 +69,13 @@ export const services = sqliteTable('services', {
   coverageUrgent: integer('coverage_urgent', { mode: 'boolean' }).notNull().default(false),
   /** The public page shows "What neighbouring councils are saying" (admins switch it on). */
   showNeighbours: integer('show_neighbours', { mode: 'boolean' }).notNull().default(false),
+  /**
+   * The statuses its places can be given (staff forms offer only these), as a JSON array of
+   * PLACE_STATUSES; null for all of them. "Unknown" is always allowed: it is what lapses to.
+   */
+  statuses: text('statuses', { mode: 'json' }).$type<PlaceStatus[]>(),
+  /** Withdrawn by an admin: off the public site with its places, kept with its history. */
+  retired: integer('retired', { mode: 'boolean' }).notNull().default(false),
   createdAt: createdAt(),
 });
 
@@ -639,4 +649,46 @@ export const staffNotificationPreferences = sqliteTable('staff_notification_pref
   /** Tell me when a neighbouring council publishes in a service we have not covered. */
   neighbourUncovered: integer('neighbour_uncovered', { mode: 'boolean' }).notNull().default(false),
   updatedAt: timestamp('updated_at').notNull(),
+});
+
+/**
+ * Every saved version of a site-wide setting (the council's name, phone, brand colour…): the
+ * `settings` row is the current value, materialised in the same batch, as places are from their
+ * revisions. Rows are only ever inserted, so the history says who changed what, and when.
+ */
+export const settingRevisions = sqliteTable(
+  'setting_revisions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    key: text('key').notNull(),
+    value: text('value', { mode: 'json' }).notNull(),
+    /** What changed, in words: "Changed the council's name". */
+    summary: text('summary').notNull(),
+    authorAccountId: integer('author_account_id').references(() => accounts.id),
+    createdAt: createdAt(),
+  },
+  (t) => [index('setting_revisions_key').on(t.key, t.id)],
+);
+
+/**
+ * A places import waiting for an administrator's decision: the file's dry run, kept so the page
+ * that shows it and the button that applies it see the same plan. The random id in the address
+ * is the apply token: a run is applied at most once (`applied_at` is claimed in one statement),
+ * so a reloaded or resubmitted page never applies it twice.
+ */
+export const importRuns = sqliteTable('import_runs', {
+  id: text('id').primaryKey(),
+  accountId: integer('account_id').references(() => accounts.id),
+  serviceId: integer('service_id')
+    .notNull()
+    .references(() => services.id),
+  /** `gias` (the Department for Education's establishment export) or `csv` (any places). */
+  source: text('source', { enum: ['gias', 'csv'] }).notNull(),
+  fileName: text('file_name').notNull(),
+  /** The dry run: what applying would create, change and withdraw (src/lib/import/plan.ts). */
+  plan: text('plan', { mode: 'json' }).notNull(),
+  createdAt: createdAt(),
+  appliedAt: timestamp('applied_at'),
+  /** The change set applying made (null when nothing needed changing). */
+  changeSetId: integer('change_set_id').references(() => changeSets.id),
 });

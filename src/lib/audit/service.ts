@@ -29,6 +29,7 @@ export type AuditAction =
   | 'staff-feed-address-created'
   | 'staff-feed-address-revoked'
   | 'council-settings-changed'
+  | 'service-changed'
   | 'snow-day-on'
   | 'snow-day-off';
 
@@ -76,6 +77,7 @@ export const AUDIT_ACTION_LABEL: Record<AuditAction, string> = {
   'staff-feed-address-created': 'Private feed address made',
   'staff-feed-address-revoked': 'Private feed address stopped',
   'council-settings-changed': 'Council settings changed',
+  'service-changed': 'Service added or changed',
   'snow-day-on': 'Snow-day mode switched on',
   'snow-day-off': 'Snow-day mode switched off',
 };

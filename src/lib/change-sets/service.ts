@@ -69,6 +69,13 @@ function statusLabel(content: unknown): string | null {
   return status && Object.hasOwn(STATUS_PRESENTATION, status) ? STATUS_PRESENTATION[status].label : null;
 }
 
+/** A place's state in a set's table: its status, or that it was not (or is no longer) on the site. */
+function placeState(content: unknown, created: boolean): string | null {
+  if (created) return 'Not on the site';
+  if ((content as { retired?: boolean } | null)?.retired) return 'Taken off the site';
+  return statusLabel(content);
+}
+
 function itemView(r: ChangeSetRevision): ChangeSetItemView {
   const staffPath = { place: `/staff/places/${r.targetId}`, alert: `/staff/alerts/${r.targetId}`, page: `/staff/pages/${r.targetId}` }[r.kind];
   const publicPath = r.kind === 'place' ? (r.serviceSlug ? `/services/${r.serviceSlug}/${r.slug}` : null) : r.kind === 'alert' ? `/alerts/${r.targetId}` : `/pages/${r.slug}`;
@@ -79,8 +86,8 @@ function itemView(r: ChangeSetRevision): ChangeSetItemView {
     name: r.name,
     staffPath,
     publicPath,
-    before: r.kind === 'place' ? statusLabel(r.parentContent) : null,
-    after: r.kind === 'place' ? statusLabel(r.content) : null,
+    before: r.kind === 'place' ? placeState(r.parentContent, r.parentId === null) : null,
+    after: r.kind === 'place' ? placeState(r.content, false) : null,
     until: until ? new Date(until) : null,
     stillCurrent: r.currentRevisionId === r.id,
   };
@@ -120,11 +127,27 @@ export async function loadChangeSet(staff: Staff, id: number, params: URLSearchP
     set,
     items,
     undoes: undoes ?? null,
-    canUndo: set.undoneByChangeSetId === null && items.some((i) => i.stillCurrent && revisions.find((r) => r.targetId === i.targetId && r.kind === i.kind)?.parentId !== null),
+    canUndo: set.undoneByChangeSetId === null && revisions.some((r) => r.currentRevisionId === r.id && isUndoable(r)),
     changedSince,
     leftAlone,
     banner: BANNERS.find((b) => params.has(b)) ?? null,
   };
+}
+
+/**
+ * Whether undo can put an item of a set back: a change goes back to the revision before it; a
+ * place the set created (an import's new school) is withdrawn — retired, like any removed place,
+ * so its page and history stay and a later import of the same reference number brings it back.
+ * Nothing is ever deleted.
+ */
+function isUndoable(r: ChangeSetRevision): boolean {
+  return r.parentId === null ? r.kind === 'place' : r.parentContent !== null;
+}
+
+/** What an undo publishes for one item: its content before the set, or (a creation) withdrawn. */
+function contentBefore(r: ChangeSetRevision): AnyDraft {
+  if (r.parentId === null) return { kind: 'place', draft: { ...withoutHtml<'place'>(r.content as never), retired: true } };
+  return { kind: r.kind, draft: withoutHtml(r.parentContent as never) } as AnyDraft;
 }
 
 export type UndoResult = { redirect: string };
@@ -145,18 +168,17 @@ export async function undoChangeSet(staff: Staff, id: number, now: Date): Promis
   const items: ChangeSetItem[] = [];
   const changed: number[] = [];
   for (const r of revisions) {
-    if (r.parentId === null || r.parentContent === null) continue; // a creation has nothing to go back to
+    if (!isUndoable(r)) continue;
     if (r.currentRevisionId !== r.id) {
       changed.push(r.targetId);
       continue;
     }
-    const draft = { kind: r.kind, draft: withoutHtml(r.parentContent as never) } as AnyDraft;
-    items.push({ targetId: r.targetId, baseRevisionId: r.id, draft });
+    items.push({ targetId: r.targetId, baseRevisionId: r.id, draft: contentBefore(r) });
   }
   const author = staffAuthor(staff, (await getCouncil(db)).name);
   const summary = `Undid “${set.summary}”`;
   const result = items.length === 0
-    ? { ok: true as const, changeSetId: null, conflicts: [], notFound: [] }
+    ? { ok: true as const, changeSetId: null, conflicts: [], notFound: [] as number[] }
     : await publishChangeSet(db, items, { kind: 'undo', author, summary, at: now, undoesChangeSetId: id });
   if (!result.ok) return { redirect: `/staff/changes/${id}?already-undone` };
   // Changed between the page and the write: the batch's per-item condition caught them.

@@ -18,6 +18,8 @@ const councilSchema = z.object({
   siteName: z.string().min(1),
   websiteUrl: z.url(),
   contactPhone: z.string().min(1),
+  outOfHoursPhone: z.string().min(1).optional(),
+  brandColour: z.string().regex(/^#[0-9a-f]{6}$/, { error: 'must be # and six lower-case hex digits, like "#00526c"' }).optional(),
   hashtag: z.string().regex(/^#[A-Za-z][A-Za-z0-9_]{0,49}$/, { error: 'must be "#" then letters, numbers and underscores, like "#KirkleesSnow"' }).optional(),
   confirmBy: z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$/, { error: 'must be a 24-hour time, like "07:30"' }).optional(),
   advicePage: slug.optional(),

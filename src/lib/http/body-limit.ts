@@ -16,18 +16,22 @@ export const FORM_BODY_LIMIT_BYTES = 64 * 1024;
  */
 export const LONG_TEXT_BODY_LIMIT_BYTES = 512 * 1024;
 
-/** A file upload (the planned spreadsheet import at /staff/import). */
+/** A file upload (the places import at /staff/import). A GIAS download of one local authority fits; the all-England file may not: npm run places:import reads any size. */
 export const UPLOAD_BODY_LIMIT_BYTES = 10 * 1024 * 1024;
 
 /** A browser's push subscription as JSON (an endpoint of at most 1,000 characters, two keys, the target). */
 export const PUSH_SUBSCRIPTION_BODY_LIMIT_BYTES = 4 * 1024;
+
+/** The council details form, which may carry the council's logo (at most 100 KB, LOGO_MAX_BYTES). */
+export const LOGO_FORM_BODY_LIMIT_BYTES = 256 * 1024;
 
 /** Routes allowed more (or less) than a form, by address; first match wins, everything else gets FORM_BODY_LIMIT_BYTES. */
 const ROUTE_LIMITS: readonly { path: RegExp; bytes: number }[] = [
   { path: /^\/subscribe\/push\/?$/, bytes: PUSH_SUBSCRIPTION_BODY_LIMIT_BYTES }, // JSON from the "Get updates on this device" button
   { path: /^\/staff\/pages\/[^/]+\/?$/, bytes: LONG_TEXT_BODY_LIMIT_BYTES }, // a page's text (new and edit)
   { path: /^\/staff\/review\/[^/]+\/?$/, bytes: LONG_TEXT_BODY_LIMIT_BYTES }, // approving with changes to a page's text
-  { path: /^\/staff\/import(?:\/|$)/, bytes: UPLOAD_BODY_LIMIT_BYTES }, // planned: spreadsheet import
+  { path: /^\/staff\/settings\/council\/?$/, bytes: LOGO_FORM_BODY_LIMIT_BYTES }, // with the logo
+  { path: /^\/staff\/import(?:\/|$)/, bytes: UPLOAD_BODY_LIMIT_BYTES }, // the places import (a CSV upload)
 ];
 
 /** The largest body any route takes: the adapter's own limit. */

@@ -18,6 +18,7 @@ import { config } from '../server/config.ts';
 import { getDb } from '../server/db.ts';
 import { sharePlace } from '../sharing/share.ts';
 import { findServiceBySlug, type ServiceRow } from '../services/repository.ts';
+import { isStatusAllowed } from '../services/statuses.ts';
 import { getCouncil } from '../settings/repository.ts';
 import { endOfLondonDay, formatDateTime, toLondonLocalInput } from '../time/london.ts';
 import { prefilledPlaceFormValues } from './prefill.ts';
@@ -134,6 +135,9 @@ function uniqueViolation(error: unknown): 'slug' | 'identifier' | null {
   }
   return null;
 }
+
+/** A status outside the service's set (src/lib/services/statuses.ts): the form never offers one. */
+const statusNotUsed = (service: ServiceRow, field: string): FormIssue => ({ field, message: `Choose one of the statuses ${service.name.toLowerCase()} use` });
 
 const identifierTaken = (service: ServiceRow, identifier: string): FormIssue => ({
   field: 'identifier',
@@ -277,6 +281,7 @@ export async function updatePlace(staff: Staff, placeId: number, form: FormData,
   if (!parsed.ok) return invalid(parsed.issues);
   const { status, statusDetails, details, summary } = parsed.value;
   const service = await findServiceById(db, place.serviceId);
+  if (!isStatusAllowed(service, status.status, place.status)) return invalid([statusNotUsed(service, 'status')]);
   if (details?.identifier && (await findClash(db, place.serviceId, 'identifier', details.identifier, place.id))) {
     return invalid([identifierTaken(service, details.identifier)]);
   }
@@ -361,6 +366,7 @@ export async function createPlace(staff: Staff, serviceSlug: string | null, form
   const invalid = async (issues: FormIssue[]): Promise<CreatePlaceResult> => ({ ok: false, status: 400, form: await buildNewPlaceForm(db, service, values, issues) });
   const parsed = parsePlaceEdit(values, { details: true, summaryRequired: false, now });
   if (!parsed.ok) return invalid(parsed.issues);
+  if (!isStatusAllowed(service, parsed.value.status.status)) return invalid([statusNotUsed(service, 'status')]);
   const details = parsed.value.details as PlaceDetails;
   const slug = slugFromName(details.name);
   const label = service.placeLabel.toLowerCase();
@@ -642,6 +648,7 @@ export async function bulkUpdateStatus(
   const issues = [...(parsed.ok ? [] : parsed.issues), ...(details.ok ? [] : details.issues)];
   if (!parsed.ok || !details.ok) return page(400, { issues });
   const change = parsed.value;
+  if (!isStatusAllowed(service, change.status)) return page(400, { issues: [statusNotUsed(service, 'bulk-status')] });
   const rows = withEffectiveStatus(await listPublishedPlaces(db, service.id), now);
   const current = new Map(rows.map((row) => [row.id, row]));
 

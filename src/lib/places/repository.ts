@@ -1,12 +1,17 @@
 // Queries for published places and their public history.
-import { and, asc, desc, eq, isNotNull, or } from 'drizzle-orm';
+import { and, asc, desc, eq, isNotNull, or, sql } from 'drizzle-orm';
 import { places, revisions } from '../../../db/schema/index.ts';
 import type { Database } from '../server/database.ts';
 import type { PlaceContent } from '../revisions/content.ts';
 
 export type PlaceRow = typeof places.$inferSelect;
 
-const published = and(isNotNull(places.currentRevisionId), eq(places.retired, false));
+/** Published, not withdrawn, and of a service still in use (a retired service takes its places with it). */
+const published = and(
+  isNotNull(places.currentRevisionId),
+  eq(places.retired, false),
+  sql`NOT EXISTS (SELECT 1 FROM services WHERE services.id = ${places.serviceId} AND services.retired = 1)`,
+);
 
 /** Every published place of a service (or of all services), by name. */
 export function listPublishedPlaces(db: Database, serviceId?: number): Promise<PlaceRow[]> {

@@ -57,6 +57,14 @@ export function bumpContentVersion(db: Database, at: Date): Statement {
  */
 export function createContentStatements(db: Database, input: AnyContent, options: PublishOptions): Statement[] {
   const at = options.at ?? new Date();
+  return [...creationStatements(db, input, options, at, null), ...(options.alsoRun ?? []), recordPublishEvent(db, at), bumpContentVersion(db, at)];
+}
+
+/**
+ * The three statements that insert the target, its first (approved) revision — linked to the
+ * change set `changeSetId` when given — and the link back. The second returns the revision.
+ */
+function creationStatements(db: Database, input: AnyContent, options: Omit<PublishOptions, 'summary'> & { summary: string }, at: Date, changeSetId: SQL | null): [Statement, Statement, Statement] {
   const insertTarget = (() => {
     switch (input.kind) {
       case 'place':
@@ -80,13 +88,14 @@ export function createContentStatements(db: Database, input: AnyContent, options
     reviewedByAccountId: options.reviewerAccountId ?? options.author.accountId,
     suggestionId: options.suggestionId ?? null,
     publishSeq: nextPublishSeq,
+    changeSetId: changeSetId ?? null,
     createdAt: at,
   }).returning({ id: revisions.id, targetId: revisions.targetId });
   const linkRevision = db.run(
     sql`UPDATE ${tableFor(input.kind)} SET current_revision_id = last_insert_rowid()
         WHERE id = (SELECT target_id FROM revisions WHERE id = last_insert_rowid())`,
   );
-  return [insertTarget, insertRevision, linkRevision, ...(options.alsoRun ?? []), recordPublishEvent(db, at), bumpContentVersion(db, at)];
+  return [insertTarget, insertRevision, linkRevision];
 }
 
 function tableFor(kind: ContentKind) {
@@ -204,6 +213,13 @@ export interface ChangeSetItem {
   summary?: string;
 }
 
+/** Something new the set creates (an import's new places): published with its first revision. */
+export interface ChangeSetCreation {
+  draft: AnyDraft;
+  /** The revision's own summary; defaults to the set's. */
+  summary?: string;
+}
+
 export interface ChangeSetOptions {
   kind: ChangeSetKind;
   author: Author;
@@ -217,6 +233,10 @@ export interface ChangeSetOptions {
    * changed meanwhile are left out): `many` holds "{n}", e.g. "Closed {n} schools".
    */
   summaryByCount?: { one: string; many: string };
+  /** New content created in the same set (and the same batch), after the items are published. */
+  creations?: readonly ChangeSetCreation[];
+  /** More statements for the same atomic batch, run last (e.g. recording that an import was applied). */
+  alsoRun?: Statement[];
 }
 
 export type ChangeSetResult =
@@ -225,6 +245,8 @@ export type ChangeSetResult =
       /** Null when nothing was published (every item had changed meanwhile): no set is kept. */
       changeSetId: number | null;
       published: { targetId: number; revisionId: number }[];
+      /** What `creations` made, in their order. */
+      created: { targetId: number; revisionId: number }[];
       /** Items whose published revision was no longer their base: left alone. */
       conflicts: { targetId: number; currentRevisionId: number | null }[];
       notFound: number[];
@@ -261,6 +283,10 @@ export async function publishChangeSet(db: Database, items: readonly ChangeSetIt
     );
     statements.push(insertRevision, update);
   }
+  const firstCreation = 1 + statements.length;
+  for (const creation of options.creations ?? []) {
+    statements.push(...creationStatements(db, completeDraft(creation.draft), { author: options.author, summary: creation.summary ?? options.summary }, at, thisSet));
+  }
   const dropIfEmpty = db.run(sql`DELETE FROM change_sets WHERE id = ${thisSet} AND NOT EXISTS (SELECT 1 FROM revisions WHERE change_set_id = ${thisSet})`);
   if (options.summaryByCount) {
     const published = sql`(SELECT count(*) FROM revisions WHERE change_set_id = ${thisSet})`;
@@ -269,7 +295,7 @@ export async function publishChangeSet(db: Database, items: readonly ChangeSetIt
   }
   let results: unknown[];
   try {
-    results = await db.batch([insertSet, ...statements, dropIfEmpty, recordPublishEvent(db, at), bumpContentVersion(db, at)]);
+    results = await db.batch([insertSet, ...statements, dropIfEmpty, ...(options.alsoRun ?? []), recordPublishEvent(db, at), bumpContentVersion(db, at)]);
   } catch (error) {
     if (options.undoesChangeSetId !== undefined && isUniqueUndoViolation(error)) return { ok: false, reason: 'already_undone' };
     throw error;
@@ -282,7 +308,11 @@ export async function publishChangeSet(db: Database, items: readonly ChangeSetIt
     if (revisionId !== undefined) published.push({ targetId: item.targetId, revisionId });
     else refused.push({ item, kind: input.kind });
   });
-  if (published.length > 0) markContentChanged();
+  const created = (options.creations ?? []).map((_, index) => {
+    const [row] = results[firstCreation + index * 3 + 1] as { id: number; targetId: number }[];
+    return { targetId: row!.targetId, revisionId: row!.id };
+  });
+  if (published.length > 0 || created.length > 0) markContentChanged();
   const conflicts: { targetId: number; currentRevisionId: number | null }[] = [];
   const notFound: number[] = [];
   for (const { item, kind } of refused) {
@@ -290,7 +320,7 @@ export async function publishChangeSet(db: Database, items: readonly ChangeSetIt
     if (why.reason === 'not_found') notFound.push(item.targetId);
     else conflicts.push({ targetId: item.targetId, currentRevisionId: why.reason === 'conflict' ? why.currentRevisionId : item.baseRevisionId });
   }
-  return { ok: true, changeSetId: published.length > 0 ? setId : null, published, conflicts, notFound };
+  return { ok: true, changeSetId: published.length > 0 || created.length > 0 ? setId : null, published, created, conflicts, notFound };
 }
 
 function isUniqueUndoViolation(error: unknown): boolean {

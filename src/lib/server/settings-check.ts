@@ -51,6 +51,9 @@ export function checkSettings(env: Env): SettingsCheck {
     errors.push(`PORT must be a port number from 1 to 65535 (it is "${port}")`);
   }
 
+  const demo = given(env, 'DEMO');
+  if (demo !== undefined && demo !== 'on' && demo !== 'off') errors.push(`DEMO must be "on" (load the demo council into an empty database) or "off" (start empty and set the site up) (it is "${demo}")`);
+
   const site = given(env, 'SITE_URL', false);
   const url = siteUrl(env);
   if (site !== undefined && (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))) {

@@ -1,7 +1,7 @@
 // Site settings: the council's identity shown in the header, footer and feeds, and what it tells
 // residents and sharers (the hashtag, the time places are asked to confirm by, its advice page).
-import { eq } from 'drizzle-orm';
-import { settings } from '../../../db/schema/index.ts';
+import { desc, eq } from 'drizzle-orm';
+import { accounts, settingRevisions, settings } from '../../../db/schema/index.ts';
 import type { Database } from '../server/database.ts';
 
 export interface Council {
@@ -10,6 +10,15 @@ export interface Council {
   siteName: string;
   websiteUrl: string;
   contactPhone: string;
+  /** The phone line for emergencies out of office hours, "0800 …", when the council has one. */
+  outOfHoursPhone?: string;
+  /**
+   * The header's background colour ("#00526c"), behind white text: checked for WCAG AA contrast
+   * when saved (./contrast.ts). Not set: the site's own colour.
+   */
+  brandColour?: string;
+  /** The logo shown before the name in the header: its /brand/logo-<hash>.png address (./brand.ts). */
+  logoPath?: string;
   /**
    * The settings below came later: a council saved before them lacks them, which reads as
    * "not set". The hashtag share texts end with, "#KirkleesSnow".
@@ -29,12 +38,38 @@ export async function getCouncil(db: Database): Promise<Council> {
   return (row?.value as Council | undefined) ?? FALLBACK_COUNCIL;
 }
 
-/** Saves the council setting; the caller adds the content-version bump to the same batch. */
-export function saveCouncilStatement(db: Database, council: Council, at: Date) {
-  return db
-    .insert(settings)
-    .values({ key: 'council', value: council, updatedAt: at })
-    .onConflictDoUpdate({ target: settings.key, set: { value: council, updatedAt: at } });
+/**
+ * The statements that save the council setting as a new revision: the history row and the
+ * current value, for one batch. The caller adds the content-version bump to the same batch.
+ */
+export function saveCouncilStatements(db: Database, council: Council, change: { summary: string; accountId: number | null; at: Date }) {
+  return [
+    db.insert(settingRevisions).values({ key: 'council', value: council, summary: change.summary, authorAccountId: change.accountId, createdAt: change.at }),
+    db
+      .insert(settings)
+      .values({ key: 'council', value: council, updatedAt: change.at })
+      .onConflictDoUpdate({ target: settings.key, set: { value: council, updatedAt: change.at } }),
+  ] as const;
+}
+
+export interface SettingRevisionRow {
+  id: number;
+  summary: string;
+  authorName: string | null;
+  createdAt: Date;
+  value: Council;
+}
+
+/** The council setting's revisions, newest first. */
+export async function listCouncilRevisions(db: Database, limit: number): Promise<SettingRevisionRow[]> {
+  const rows = await db
+    .select({ id: settingRevisions.id, summary: settingRevisions.summary, authorName: accounts.name, createdAt: settingRevisions.createdAt, value: settingRevisions.value })
+    .from(settingRevisions)
+    .leftJoin(accounts, eq(accounts.id, settingRevisions.authorAccountId))
+    .where(eq(settingRevisions.key, 'council'))
+    .orderBy(desc(settingRevisions.id))
+    .limit(limit);
+  return rows.map((r) => ({ ...r, value: r.value as Council }));
 }
 
 /**

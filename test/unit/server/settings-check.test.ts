@@ -47,6 +47,12 @@ describe('checkSettings', () => {
     expect(errorsFor({ PORT: '' })).toEqual([]);
   });
 
+  it('refuses a DEMO that is neither on nor off', () => {
+    expect(errorsFor({ DEMO: 'no' })[0]).toMatch(/^DEMO must be "on" .* or "off"/);
+    expect(errorsFor({ DEMO: 'off' })).toEqual([]);
+    expect(errorsFor({ DEMO: 'on' })).toEqual([]);
+  });
+
   it('refuses a SITE_URL that is not an http(s) URL', () => {
     for (const site of ['alerts.example.gov.uk', 'ftp://alerts.example.gov.uk', '']) expect(errorsFor({ SITE_URL: site })[0]).toMatch(/^SITE_URL must be/);
   });
