@@ -21,6 +21,7 @@ import {
 } from './compose.ts';
 import { loadEventChanges, subscriptionFollows, type EventRow } from './fan-out.ts';
 import { subscriberToken } from './tokens.ts';
+import { deliverToWebSubHub, type WebSubSender } from './websub.ts';
 
 export type DeliveryRow = typeof deliveries.$inferSelect;
 
@@ -28,6 +29,8 @@ export interface Senders {
   email: EmailSender;
   push: PushSender | null;
   webhook: WebhookSender;
+  /** The WebSub hub's sender, when WEBSUB_HUB_URL is set. */
+  webSub?: WebSubSender | null;
 }
 
 export interface DeliveryContext {
@@ -78,6 +81,8 @@ export async function deliver(ctx: DeliveryContext, delivery: DeliveryRow): Prom
       return deliverToStaff(ctx, delivery);
     case 'webhook':
       return deliverToWebhook(ctx, delivery);
+    case 'websub':
+      return deliverToWebSubHub(ctx, delivery.eventId !== null ? ((await eventWithChanges(ctx, delivery.eventId))?.event ?? null) : null);
   }
 }
 

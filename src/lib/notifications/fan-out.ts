@@ -116,7 +116,7 @@ function deliveryStatements(db: Database, event: EventRow, changes: readonly Not
   ];
 }
 
-function queueDelivery(db: Database, delivery: { key: string; purpose: 'event' | 'outcome' | 'staff'; recipientKind: 'webhook' | 'suggestion' | 'account'; recipientId: number; eventId: number }, now: Date): Statement {
+function queueDelivery(db: Database, delivery: { key: string; purpose: 'event' | 'outcome' | 'staff'; recipientKind: 'webhook' | 'suggestion' | 'account' | 'websub'; recipientId: number; eventId: number }, now: Date): Statement {
   return db.run(sql`
     INSERT INTO deliveries (key, purpose, recipient_kind, recipient_id, event_id, next_attempt_at, created_at)
     VALUES (${delivery.key}, ${delivery.purpose}, ${delivery.recipientKind}, ${delivery.recipientId}, ${delivery.eventId}, ${now.getTime()}, ${now.getTime()})
@@ -157,9 +157,10 @@ async function staffStatements(db: Database, event: EventRow, now: Date): Promis
 
 /**
  * Fans out up to `limit` waiting events, oldest first; returns how many. Each event's
- * deliveries and its "done" mark are one batch.
+ * deliveries and its "done" mark are one batch. With `webSub`, each publish also queues one
+ * ping of the WebSub hub (the feeds changed), retried like any other delivery.
  */
-export async function fanOutEvents(db: Database, now: Date, limit = 20): Promise<number> {
+export async function fanOutEvents(db: Database, now: Date, limit = 20, options: { webSub?: boolean } = {}): Promise<number> {
   const events = await db.select().from(notificationEvents).where(isNull(notificationEvents.fannedOutAt)).orderBy(asc(notificationEvents.id)).limit(limit);
   if (events.length === 0) return 0;
   const serviceIdsBySlug = await loadServiceIdsBySlug(db);
@@ -168,6 +169,10 @@ export async function fanOutEvents(db: Database, now: Date, limit = 20): Promise
     if (event.kind === 'publish' || event.kind === 'lapse') {
       const changes = await loadEventChanges(db, event);
       statements.push(...deliveryStatements(db, event, changes, serviceIdsBySlug, now), ...(await webhookStatements(db, event, changes, now)));
+      // Every published revision is a new feed entry, even one no subscriber is told about.
+      if (options.webSub && event.kind === 'publish') {
+        statements.push(queueDelivery(db, { key: `websub:${event.id}`, purpose: 'event', recipientKind: 'websub', recipientId: 0, eventId: event.id }, now));
+      }
     } else if (event.kind === 'suggestion_outcome' && event.suggestionId !== null) {
       statements.push(queueDelivery(db, { key: `outcome:${event.suggestionId}`, purpose: 'outcome', recipientKind: 'suggestion', recipientId: event.suggestionId, eventId: event.id }, now));
     } else if (event.kind === 'suggestion_waiting' || event.kind === 'neighbour_uncovered') {

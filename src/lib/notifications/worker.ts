@@ -28,6 +28,10 @@ export interface WorkerSettings {
   leaseMs: number;
   /** Pause between rounds when there is nothing to do (NOTIFY_POLL_MS). */
   pollMs: number;
+  /** The first retry's wait, doubled each time after (NOTIFY_RETRY_BASE_MS; default 30 s). */
+  retryBaseMs?: number;
+  /** Ping this WebSub hub after each publish (WEBSUB_HUB_URL); null or absent: no pings. */
+  webSubHubUrl?: string | null;
 }
 
 export interface RoundReport {
@@ -43,8 +47,8 @@ const MAX_ATTEMPTS = 10;
 const BATCH = 25;
 
 /** Wait before the next attempt: 30 s, 1 min, 2 min … at most an hour, with a little jitter. */
-export function retryDelayMs(attempts: number): number {
-  const base = Math.min(30_000 * 2 ** Math.max(0, attempts - 1), 3_600_000);
+export function retryDelayMs(attempts: number, baseMs = 30_000): number {
+  const base = Math.min(baseMs * 2 ** Math.max(0, attempts - 1), 3_600_000);
   return Math.round(base * (0.9 + Math.random() * 0.2));
 }
 
@@ -191,7 +195,7 @@ export function createDeliveryWorker(db: Database, settings: WorkerSettings, opt
             state: givesUp ? 'failed' : 'queued',
             attempts,
             lastError: sendError.message.slice(0, 500),
-            nextAttemptAt: new Date(now().getTime() + retryDelayMs(attempts)),
+            nextAttemptAt: new Date(now().getTime() + retryDelayMs(attempts, settings.retryBaseMs)),
             leaseOwner: null,
             leaseUntil: null,
           })
@@ -212,7 +216,8 @@ export function createDeliveryWorker(db: Database, settings: WorkerSettings, opt
     const at = now();
     await recordLapses(db, at);
     await recordLongWaits(db, at);
-    for (let n = await fanOutEvents(db, at); n > 0; n = await fanOutEvents(db, now())) report.fannedOut += n;
+    const fanOut = { webSub: Boolean(settings.webSubHubUrl) };
+    for (let n = await fanOutEvents(db, at, 20, fanOut); n > 0; n = await fanOutEvents(db, now(), 20, fanOut)) report.fannedOut += n;
     report.digests = await queueDueDigests(db, now());
     const ctx = await context();
     for (;;) {

@@ -190,6 +190,7 @@ export async function loadFeed(file: string, params: URLSearchParams, now: Date)
       feedUrl: absoluteUrl(site(), '/feeds/alerts.atom'),
       author: council.name,
       updated: new Date(updated || now.getTime()),
+      hubUrl: config.notifications.webSubHubUrl,
     };
     return { ok: true, value: { body: buildCapIndex(meta, alerts), contentType: FEED_TYPES.atom } };
   }
@@ -232,7 +233,7 @@ async function changesFeed(
 ): Promise<Checked<FeedDocument>> {
   const rows = await listChanges(db, { ...query, newestFirst: true, limit: FEED_SIZE });
   const changes = rows.map((r) => toApiChange(r, serviceSlugs, site()));
-  const meta: FeedMeta = { ...about, updated: rows[0]?.publishedAt ?? now };
+  const meta: FeedMeta = { ...about, updated: rows[0]?.publishedAt ?? now, hubUrl: config.notifications.webSubHubUrl };
   const build = { rss: buildRss, atom: buildAtom, json: buildJsonFeed }[format];
   return { ok: true, value: { body: build(meta, changes), contentType: FEED_TYPES[format] } };
 }
