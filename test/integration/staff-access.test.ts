@@ -2,7 +2,7 @@
 // visitors who are not signed in and for each role — refused requests must change nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { count, eq } from 'drizzle-orm';
-import { accounts, alerts, auditEvents, neighbourSources, pages, placeGrants, places, revisions, sessions, webhooks } from '../../db/schema/index.ts';
+import { accounts, alerts, auditEvents, neighbourSources, pages, placeGrants, places, revisions, sessions, staffNotificationPreferences, webhooks } from '../../db/schema/index.ts';
 import type { Role } from '../../src/lib/auth/roles.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
@@ -85,6 +85,7 @@ const routes: Route[] = [
   { path: () => `/staff/neighbours/${sourceId}`, get: 'admin', post: 'admin', fields: async () => ({ action: 'pause' }) },
   { path: () => '/staff/webhooks', get: 'admin', post: 'admin', fields: async () => ({ action: 'add', name: 'Matrix hook', url: 'https://example.org/hook' }) },
   { path: () => `/staff/webhooks/${webhookId}`, get: 'admin', post: 'admin', fields: async () => ({ action: 'pause' }) },
+  { path: () => '/staff/notifications', get: 'reporter', post: 'editor', fields: async () => ({ waiting: 'yes', waitingMinutes: '5', uncovered: 'yes' }) },
 ];
 
 const ROLES: Role[] = ['reporter', 'editor', 'admin'];
@@ -101,7 +102,8 @@ async function snapshot() {
   const disabled = (await t.db.select({ d: accounts.disabledAt }).from(accounts).where(eq(accounts.id, accountId)))[0]!.d;
   const feeds = await t.db.select({ id: neighbourSources.id, paused: neighbourSources.paused }).from(neighbourSources);
   const hooks = await t.db.select({ id: webhooks.id, active: webhooks.active }).from(webhooks);
-  return { revisions: await n(revisions), accounts: await n(accounts), grants: await n(placeGrants), disabled, feeds, hooks };
+  const staffEmails = await t.db.select().from(staffNotificationPreferences);
+  return { revisions: await n(revisions), accounts: await n(accounts), grants: await n(placeGrants), disabled, feeds, hooks, staffEmails };
 }
 
 beforeAll(async () => {

@@ -49,6 +49,7 @@ export const ROUTE_METHODS: Readonly<Record<string, readonly Method[]>> = {
   'staff/coverage/feed.astro': FORM,
   'staff/webhooks/index.astro': FORM,
   'staff/webhooks/[id].astro': FORM,
+  'staff/notifications.astro': FORM,
 };
 
 /**

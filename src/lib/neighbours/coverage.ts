@@ -379,3 +379,53 @@ export async function loadOfficialWarningsCoverage(db: Database, window: Coverag
     return { warning, coveredBy, hazardWords };
   });
 }
+
+/** How recent a newly read item must be to be news worth telling staff about: a day. */
+export const NEWS_HOURS = 24;
+
+/** A neighbour's item as it is about to be stored for the first time. */
+export interface NewItem {
+  itemKey: string;
+  title: string;
+  summary?: string | undefined;
+  area?: string | null | undefined;
+  serviceSlug?: string | null | undefined;
+  publishedAt?: Date | null | undefined;
+  firstSeenAt: Date;
+}
+
+/**
+ * For one poll of one council's feed: a function picking, of the items about to be stored for
+ * the first time, the keys of those that are gaps — in one of our services, dated within the
+ * last NEWS_HOURS (the first read of a feed's archive is not news), from a council (not the Met
+ * Office's or GOV.UK's warnings), and matching nothing we published. What we published is read
+ * once, the first time there is a recent item to match.
+ */
+export function createUncoveredFinder(db: Database, council: { id: number; name: string }, now: Date): (items: readonly NewItem[]) => Promise<Set<string>> {
+  let index: Promise<ReturnType<typeof indexOurContent> | null> | null = null;
+  const load = async () => {
+    if ((await listNationalIssuerIds(db)).has(council.id)) return null;
+    const [content, keywords] = await Promise.all([loadOurRecentContent(db, new Date(now.getTime() - NEWS_HOURS * 3_600_000), now), keywordsByService(db)]);
+    return indexOurContent(content, keywords);
+  };
+  return async (items) => {
+    const from = now.getTime() - NEWS_HOURS * 3_600_000;
+    const to = now.getTime() + FUTURE_SLACK_MS;
+    const recent = items.filter((item) => {
+      const at = (item.publishedAt ?? item.firstSeenAt).getTime();
+      return item.serviceSlug && at >= from && at <= to;
+    });
+    if (recent.length === 0) return new Set();
+    const ours = await (index ??= load());
+    if (!ours) return new Set();
+    return new Set(
+      recent
+        .filter((item) => {
+          const at = item.publishedAt ?? item.firstSeenAt;
+          const match = matchItemToOurContent({ title: item.title, summary: item.summary ?? '', area: item.area ?? null, serviceSlug: item.serviceSlug ?? null, councilName: council.name, at }, ours);
+          return !match.covered;
+        })
+        .map((item) => item.itemKey),
+    );
+  };
+}

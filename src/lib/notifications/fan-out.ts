@@ -1,8 +1,9 @@
 // From outbox events to deliveries: who should be told about each event. One atomic batch per
 // event writes its deliveries (each with an idempotency key, so doing it twice changes nothing)
 // and marks the event done — a crash part-way leaves the event to be fanned out again, whole.
-import { and, asc, eq, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import {
+  accounts,
   notificationEvents,
   revisions,
   services,
@@ -134,9 +135,16 @@ async function webhookStatements(db: Database, event: EventRow, changes: readonl
     .map((hook) => queueDelivery(db, { key: `webhook:${event.id}:${hook.id}`, purpose: 'event', recipientKind: 'webhook', recipientId: hook.id, eventId: event.id }, now));
 }
 
+/** Staff emails go to editors and admins (the people who review and cover), never to disabled accounts. */
+const canBeTold = and(inArray(accounts.role, ['editor', 'admin']), isNull(accounts.disabledAt));
+
 async function staffStatements(db: Database, event: EventRow, now: Date): Promise<Statement[]> {
   if (event.kind === 'neighbour_uncovered') {
-    const rows = await db.select({ accountId: staffNotificationPreferences.accountId }).from(staffNotificationPreferences).where(eq(staffNotificationPreferences.neighbourUncovered, true));
+    const rows = await db
+      .select({ accountId: staffNotificationPreferences.accountId })
+      .from(staffNotificationPreferences)
+      .innerJoin(accounts, eq(accounts.id, staffNotificationPreferences.accountId))
+      .where(and(eq(staffNotificationPreferences.neighbourUncovered, true), canBeTold));
     return rows.map((row) => queueDelivery(db, { key: `staff:${event.id}:${row.accountId}`, purpose: 'staff', recipientKind: 'account', recipientId: row.accountId, eventId: event.id }, now));
   }
   // A long wait: each member of staff is told once it has waited as long as *they* asked.
@@ -145,7 +153,8 @@ async function staffStatements(db: Database, event: EventRow, now: Date): Promis
   const rows = await db
     .select({ accountId: staffNotificationPreferences.accountId, minutes: staffNotificationPreferences.suggestionWaitingMinutes })
     .from(staffNotificationPreferences)
-    .where(sql`${staffNotificationPreferences.suggestionWaitingMinutes} IS NOT NULL`);
+    .innerJoin(accounts, eq(accounts.id, staffNotificationPreferences.accountId))
+    .where(and(sql`${staffNotificationPreferences.suggestionWaitingMinutes} IS NOT NULL`, canBeTold));
   return rows.map((row) =>
     queueDelivery(
       db,
