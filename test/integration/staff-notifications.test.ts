@@ -196,6 +196,17 @@ describe('a suggestion waiting too long', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(mailTo(editor.email).filter((m) => m.text.includes(`/staff/review/${id}`))).toHaveLength(1);
   });
+
+  it('is not emailed when it passed the limit long ago (a backlog is on the review queue, not in a burst of emails)', async () => {
+    const [place] = await t.db.select().from(places).orderBy(places.id).limit(1);
+    const id = await suggestAbout(place!.id);
+    await t.db.update(suggestions).set({ createdAt: new Date(Date.now() - 3 * 86_400_000) }).where(eq(suggestions.id, id));
+    const event = await waitFor('the wait to be recorded and fanned out', async () => {
+      const [row] = await t.db.select().from(notificationEvents).where(eq(notificationEvents.key, `waiting:${id}`));
+      return row?.fannedOutAt && row;
+    });
+    expect(await t.db.select().from(deliveries).where(eq(deliveries.eventId, event.id))).toHaveLength(0);
+  });
 });
 
 describe('a neighbour publishing something we have not covered', () => {

@@ -245,6 +245,30 @@ describe('managing a webhook', () => {
     expect(row!.secret).toBe(secret);
   });
 
+  it('stops trying a failing hook once it is removed', async () => {
+    const down = await new Receiver(() => 503).start();
+    try {
+      const hook = await addHook('Parish newsletter', down.url, []);
+      const [schools] = await t.db.select({ id: services.id }).from(services).where(eq(services.slug, 'schools'));
+      const [next] = await t.db.select().from(places).where(and(eq(places.serviceId, schools!.id), eq(places.status, 'unknown'), eq(places.retired, false))).orderBy(places.id).limit(1);
+      await closeSchool(next!, 'Boiler broken');
+      await waitFor('the first failed try', () => down.received.length >= 1);
+      const waiting = await readHtml(await admin.get(`/staff/webhooks/${hook.id}`));
+      expect(textOf(waiting.querySelector('#waiting-deliveries'))).toContain('HTTP 503');
+
+      expect((await admin.post(`/staff/webhooks/${hook.id}`, { action: 'remove', confirm: 'yes' })).status).toBe(303);
+      const tries = down.received.length;
+      const [delivery] = await t.db.select().from(deliveries).where(and(eq(deliveries.recipientKind, 'webhook'), eq(deliveries.recipientId, hook.id)));
+      expect(delivery).toMatchObject({ state: 'failed', lastError: 'the webhook was removed' });
+      // Retries were 200 ms, 400 ms … apart: a second and a half is several chances to try again.
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(down.received.length).toBeLessThanOrEqual(tries + 1);
+      expect((await t.db.select().from(deliveries).where(eq(deliveries.id, delivery!.id)))[0]!.state).toBe('failed');
+    } finally {
+      await down.stop();
+    }
+  });
+
   it('removes a hook only after the confirmation step', async () => {
     const first = await admin.post(`/staff/webhooks/${roadsHook.id}`, { action: 'remove' });
     expect(first.headers.get('location')).toBe(`/staff/webhooks/${roadsHook.id}?confirm=remove`);

@@ -135,6 +135,9 @@ async function webhookStatements(db: Database, event: EventRow, changes: readonl
     .map((hook) => queueDelivery(db, { key: `webhook:${event.id}:${hook.id}`, purpose: 'event', recipientKind: 'webhook', recipientId: hook.id, eventId: event.id }, now));
 }
 
+/** A wait that passed someone's limit longer ago than this is not emailed to them. */
+const STALE_WAIT_MS = 3_600_000;
+
 /** Staff emails go to editors and admins (the people who review and cover), never to disabled accounts. */
 const canBeTold = and(inArray(accounts.role, ['editor', 'admin']), isNull(accounts.disabledAt));
 
@@ -155,13 +158,19 @@ async function staffStatements(db: Database, event: EventRow, now: Date): Promis
     .from(staffNotificationPreferences)
     .innerJoin(accounts, eq(accounts.id, staffNotificationPreferences.accountId))
     .where(and(sql`${staffNotificationPreferences.suggestionWaitingMinutes} IS NOT NULL`, canBeTold));
-  return rows.map((row) =>
-    queueDelivery(
-      db,
-      { key: `staff:${event.id}:${row.accountId}`, purpose: 'staff', recipientKind: 'account', recipientId: row.accountId, eventId: event.id },
-      new Date(Math.max(now.getTime(), suggestion.createdAt.getTime() + row.minutes! * 60_000)),
-    ),
-  );
+  // The email is for the moment a suggestion passes someone's limit. One that passed it more
+  // than an hour ago (a backlog found when someone first asks) is on the review queue already:
+  // a burst of emails about it would only bury the new ones.
+  const passesAt = (minutes: number) => suggestion.createdAt.getTime() + minutes * 60_000;
+  return rows
+    .filter((row) => passesAt(row.minutes!) >= now.getTime() - STALE_WAIT_MS)
+    .map((row) =>
+      queueDelivery(
+        db,
+        { key: `staff:${event.id}:${row.accountId}`, purpose: 'staff', recipientKind: 'account', recipientId: row.accountId, eventId: event.id },
+        new Date(Math.max(now.getTime(), passesAt(row.minutes!))),
+      ),
+    );
 }
 
 /**

@@ -9,7 +9,7 @@
 // most ONE repeat per killed worker, because a worker only ever has one message in flight.
 import { randomUUID } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
-import { deliveries, digestItems, subscribers, webhookAttempts } from '../../../db/schema/index.ts';
+import { deliveries, digestItems, subscribers } from '../../../db/schema/index.ts';
 import { logEvent } from '../logging/log.ts';
 import { getCouncil, getHashSecret } from '../settings/repository.ts';
 import type { Database } from '../server/database.ts';
@@ -151,15 +151,11 @@ export function createDeliveryWorker(db: Database, settings: WorkerSettings, opt
 
   async function logWebhookAttempt(delivery: DeliveryRow, startedAt: number, httpStatus: number | null, error: string | null) {
     if (delivery.recipientKind !== 'webhook') return;
-    await db.insert(webhookAttempts).values({
-      webhookId: delivery.recipientId,
-      deliveryId: delivery.id,
-      attempt: delivery.attempts + 1,
-      httpStatus,
-      error,
-      durationMs: Math.round(performance.now() - startedAt),
-      attemptedAt: now(),
-    });
+    // Only while the hook exists: an admin may remove it (and its log) during the send.
+    await db.run(sql`
+      INSERT INTO webhook_attempts (webhook_id, delivery_id, attempt, http_status, error, duration_ms, attempted_at)
+      SELECT id, ${delivery.id}, ${delivery.attempts + 1}, ${httpStatus}, ${error}, ${Math.round(performance.now() - startedAt)}, ${now().getTime()}
+      FROM webhooks WHERE id = ${delivery.recipientId}`);
   }
 
   async function sendOne(ctx: DeliveryContext, delivery: DeliveryRow, report: RoundReport): Promise<void> {
