@@ -81,6 +81,10 @@ describe('the feeds', () => {
       expect(feedLinks, path).toContainEqual({ rel: 'self', href: `${server.url}${path}` });
       expect(feedLinks, path).toContainEqual({ rel: 'hub', href: hubUrl });
     }
+    // And in the Link header every feed answers with (WebSub's own way of discovery).
+    for (const path of ['/feeds/changes.rss', '/feeds/schools.json', `/feeds/places/${school.id}.json`, '/feeds/alerts.atom']) {
+      expect((await server.get(path)).headers.get('link'), path).toBe(`<${hubUrl}>; rel="hub", <${server.url}${path}>; rel="self"`);
+    }
     const json = (await (await server.get('/feeds/changes.json')).json()) as { feed_url: string; hubs: { type: string; url: string }[] };
     expect(json.feed_url).toBe(`${server.url}/feeds/changes.json`);
     expect(json.hubs).toEqual([{ type: 'WebSub', url: hubUrl }]);
