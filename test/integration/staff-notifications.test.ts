@@ -203,7 +203,7 @@ describe('a suggestion waiting too long', () => {
     await t.db.update(suggestions).set({ createdAt: new Date(Date.now() - 3 * 86_400_000) }).where(eq(suggestions.id, id));
     const event = await waitFor('the wait to be recorded and fanned out', async () => {
       const [row] = await t.db.select().from(notificationEvents).where(eq(notificationEvents.key, `waiting:${id}`));
-      return row?.fannedOutAt && row;
+      return row?.fannedOutAt ? row : undefined;
     });
     expect(await t.db.select().from(deliveries).where(eq(deliveries.eventId, event.id))).toHaveLength(0);
   });

@@ -20,7 +20,8 @@ export interface NotificationSettings {
   webSubHubUrl: string | null;
 }
 
-type Values = Record<string, string | number | boolean | undefined>;
+/** process.env, or astro:env's module (which also holds a getSecret function: never read here). */
+type Values = Readonly<Record<string, unknown>>;
 
 const text = (v: Values[string]) => (v === undefined || v === '' ? undefined : String(v));
 const number = (v: Values[string], fallback: number) => {
