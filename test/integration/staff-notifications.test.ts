@@ -244,4 +244,18 @@ describe('a neighbour publishing something we have not covered', () => {
     expect(again.new).toBe(0);
     expect(await t.db.select().from(notificationEvents).where(eq(notificationEvents.kind, 'neighbour_uncovered'))).toHaveLength(1);
   });
+
+  it('tells staff of at most three gaps from one read of a feed, the newest first', async () => {
+    const councilId = (await insertNeighbourCouncil(t.db, { slug: 'busyshire', name: 'Busyshire Council', websiteUrl: '', sortOrder: 98 }))!;
+    const sourceId = (await insertNeighbourSource(t.db, { councilId, title: 'News', url: feedsUrl }))!;
+    await setNeighbourSourcePaused(t.db, sourceId, true);
+    feedItems = [1, 2, 3, 4, 5].map((n) => ({ guid: `busy-${n}`, title: `Pupils at Busyshire school number ${n} sent home early`, at: new Date(Date.now() - n * 60_000) }));
+    const result = await pollNeighbourSource(t.db, (await findNeighbourSource(t.db, sourceId))!, { fetch: { allowPrivateAddresses: true } });
+    expect(result.new).toBe(5);
+    const items = await t.db.select().from(neighbourItems).where(eq(neighbourItems.councilId, councilId));
+    const idOf = new Map(items.map((i) => [i.itemKey, i.id]));
+    const events = await t.db.select().from(notificationEvents).where(eq(notificationEvents.kind, 'neighbour_uncovered'));
+    const busy = events.filter((e) => items.some((i) => i.id === e.neighbourItemId));
+    expect(busy.map((e) => e.neighbourItemId).sort()).toEqual(['busy-1', 'busy-2', 'busy-3'].map((k) => idOf.get(k)).sort());
+  });
 });
