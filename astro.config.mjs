@@ -40,7 +40,9 @@ export default defineConfig({
       // derived from the database's own secret.
       TOTP_ENCRYPTION_KEY: envField.string({ context: 'server', access: 'secret', optional: true }),
       // Telling people when it changes (src/lib/notifications/settings.ts; the README lists them).
-      NOTIFY_WORKER: envField.boolean({ context: 'server', access: 'secret', default: true }),
+      // on/off as the README and notify-work.ts say (a boolean field would refuse "off" and stop
+      // the server answering at all); true/false and 1/0 work too.
+      NOTIFY_WORKER: envField.enum({ context: 'server', access: 'secret', values: ['on', 'off', 'true', 'false', '1', '0'], default: 'on' }),
       SMTP_URL: envField.string({ context: 'server', access: 'secret', optional: true }),
       MAIL_FROM: envField.string({ context: 'server', access: 'secret', optional: true }),
       NOTIFY_API_KEY: envField.string({ context: 'server', access: 'secret', optional: true }),
@@ -54,6 +56,8 @@ export default defineConfig({
       NOTIFY_LEASE_SECONDS: envField.number({ context: 'server', access: 'secret', default: 60, min: 1 }),
       NOTIFY_POLL_MS: envField.number({ context: 'server', access: 'secret', default: 1000, int: true, min: 10 }),
       WEBSUB_HUB_URL: envField.string({ context: 'server', access: 'secret', optional: true }),
+      // The first retry's wait in ms, doubled after each failure (tests set it small).
+      NOTIFY_RETRY_BASE_MS: envField.number({ context: 'server', access: 'secret', default: 30000, int: true, min: 10 }),
     },
   },
 });

@@ -470,7 +470,7 @@ export const staffFeedTokens = sqliteTable('staff_feed_tokens', {
 export const SUBSCRIBER_CHANNELS = ['email', 'push'] as const;
 export const SUBSCRIPTION_TARGETS = ['place', 'service', 'severe_alerts'] as const;
 export const NOTIFICATION_EVENT_KINDS = ['baseline', 'publish', 'lapse', 'suggestion_outcome', 'suggestion_waiting', 'neighbour_uncovered'] as const;
-export const DELIVERY_RECIPIENTS = ['subscriber', 'suggestion', 'webhook', 'account'] as const;
+export const DELIVERY_RECIPIENTS = ['subscriber', 'suggestion', 'webhook', 'account', 'websub'] as const;
 export const DELIVERY_PURPOSES = ['confirm', 'event', 'digest', 'outcome', 'staff'] as const;
 /** `skipped`: nothing to send by the time it was due (unsubscribed, already reviewed …). */
 export const DELIVERY_STATES = ['queued', 'sent', 'skipped', 'failed'] as const;

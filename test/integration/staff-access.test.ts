@@ -2,7 +2,7 @@
 // visitors who are not signed in and for each role — refused requests must change nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { count, eq } from 'drizzle-orm';
-import { accounts, alerts, auditEvents, neighbourSources, pages, placeGrants, places, revisions, sessions } from '../../db/schema/index.ts';
+import { accounts, alerts, auditEvents, neighbourSources, pages, placeGrants, places, revisions, sessions, staffNotificationPreferences, webhooks } from '../../db/schema/index.ts';
 import type { Role } from '../../src/lib/auth/roles.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
@@ -18,6 +18,7 @@ let pageId: number;
 let accountId: number;
 let placeRevision: string;
 let sourceId: number;
+let webhookId: number;
 let base: (table: typeof places | typeof alerts | typeof pages, id: number) => Promise<string>;
 
 type Need = Role | 'granted';
@@ -82,6 +83,9 @@ const routes: Route[] = [
     fields: async () => ({ action: 'add-feed', councilId: '1', title: 'Matrix feed', url: 'https://example.org/feed.xml' }),
   },
   { path: () => `/staff/neighbours/${sourceId}`, get: 'admin', post: 'admin', fields: async () => ({ action: 'pause' }) },
+  { path: () => '/staff/webhooks', get: 'admin', post: 'admin', fields: async () => ({ action: 'add', name: 'Matrix hook', url: 'https://example.org/hook' }) },
+  { path: () => `/staff/webhooks/${webhookId}`, get: 'admin', post: 'admin', fields: async () => ({ action: 'pause' }) },
+  { path: () => '/staff/notifications', get: 'reporter', post: 'editor', fields: async () => ({ waiting: 'yes', waitingMinutes: '5', uncovered: 'yes' }) },
 ];
 
 const ROLES: Role[] = ['reporter', 'editor', 'admin'];
@@ -97,7 +101,9 @@ async function snapshot() {
   const n = async (table: typeof revisions | typeof accounts | typeof auditEvents | typeof placeGrants) => ((await t.db.select({ n: count() }).from(table))[0]!.n);
   const disabled = (await t.db.select({ d: accounts.disabledAt }).from(accounts).where(eq(accounts.id, accountId)))[0]!.d;
   const feeds = await t.db.select({ id: neighbourSources.id, paused: neighbourSources.paused }).from(neighbourSources);
-  return { revisions: await n(revisions), accounts: await n(accounts), grants: await n(placeGrants), disabled, feeds };
+  const hooks = await t.db.select({ id: webhooks.id, active: webhooks.active }).from(webhooks);
+  const staffEmails = await t.db.select().from(staffNotificationPreferences);
+  return { revisions: await n(revisions), accounts: await n(accounts), grants: await n(placeGrants), disabled, feeds, hooks, staffEmails };
 }
 
 beforeAll(async () => {
@@ -118,6 +124,7 @@ beforeAll(async () => {
   accountId = as.editor.accountId;
   placeRevision = await base(places, placeId);
   sourceId = (await t.db.select({ id: neighbourSources.id }).from(neighbourSources).limit(1))[0]!.id;
+  webhookId = (await t.db.insert(webhooks).values({ name: 'Matrix partner', url: 'https://example.org/partner', secret: 'x', createdAt: new Date() }).returning({ id: webhooks.id }))[0]!.id;
 });
 afterAll(async () => {
   await server?.stop();

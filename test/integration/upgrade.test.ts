@@ -124,7 +124,7 @@ describe.each(RELEASES)('a database from release %s', (release) => {
     secondRun = await migrate(url);
     // Background jobs off: the sources point at a demo install's own address, and the row
     // counts compared below must be the migrations' alone (not the delivery worker's lapses).
-    if (firstRun.code === 0) server = await startServer(url, { NEIGHBOUR_POLL_MINUTES: '0', NOTIFY_WORKER: 'false' });
+    if (firstRun.code === 0) server = await startServer(url, { NEIGHBOUR_POLL_MINUTES: '0', NOTIFY_WORKER: 'off' });
   }, 120_000);
   afterAll(async () => {
     await server?.stop();

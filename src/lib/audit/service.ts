@@ -31,7 +31,12 @@ export type AuditAction =
   | 'council-settings-changed'
   | 'service-changed'
   | 'snow-day-on'
-  | 'snow-day-off';
+  | 'snow-day-off'
+  | 'webhook-added'
+  | 'webhook-paused'
+  | 'webhook-resumed'
+  | 'webhook-secret-replaced'
+  | 'webhook-removed';
 
 export function auditStatement(db: Database, action: AuditAction, accountId: number | null, subject: string, detail?: Record<string, unknown>) {
   return db.insert(auditEvents).values({ action, accountId, subject, detail: detail ?? null, createdAt: new Date() });
@@ -80,6 +85,11 @@ export const AUDIT_ACTION_LABEL: Record<AuditAction, string> = {
   'service-changed': 'Service added or changed',
   'snow-day-on': 'Snow-day mode switched on',
   'snow-day-off': 'Snow-day mode switched off',
+  'webhook-added': 'Partner webhook added',
+  'webhook-paused': 'Partner webhook paused',
+  'webhook-resumed': 'Partner webhook resumed',
+  'webhook-secret-replaced': 'Partner webhook given a new secret',
+  'webhook-removed': 'Partner webhook removed',
 };
 
 export const AUDIT_ACTIONS = Object.keys(AUDIT_ACTION_LABEL) as AuditAction[];

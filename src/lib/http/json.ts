@@ -35,14 +35,16 @@ export async function respondWithJson<T>(load: () => Promise<Result<T>>): Promis
 
 /** Same for feed documents (XML, JSON Feed, CSV). */
 export async function respondWithDocument(
-  load: () => Promise<Result<{ body: string; contentType: string; filename?: string }>>,
+  load: () => Promise<Result<{ body: string; contentType: string; filename?: string; webSub?: { hub: string; self: string } }>>,
 ): Promise<Response> {
   try {
     const result = await load();
     if (!result.ok) return badParameters(result.issues);
-    const { body, contentType, filename } = result.value;
+    const { body, contentType, filename, webSub } = result.value;
     const headers = new Headers({ 'Content-Type': contentType });
     if (filename) headers.set('Content-Disposition', `inline; filename="${filename}"`);
+    // WebSub discovery: the hub and the topic's own address, as the Recommendation asks (§4).
+    if (webSub) headers.set('Link', `<${webSub.hub}>; rel="hub", <${webSub.self}>; rel="self"`);
     setPublicCaching(headers);
     return new Response(body, { headers });
   } catch (error) {

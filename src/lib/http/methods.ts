@@ -58,6 +58,9 @@ export const ROUTE_METHODS: Readonly<Record<string, readonly Method[]>> = {
   'staff/neighbours/[id].astro': FORM,
   'staff/coverage/items/[id].astro': FORM,
   'staff/coverage/feed.astro': FORM,
+  'staff/webhooks/index.astro': FORM,
+  'staff/webhooks/[id].astro': FORM,
+  'staff/notifications.astro': FORM,
 };
 
 /**

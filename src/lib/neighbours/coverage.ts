@@ -379,3 +379,64 @@ export async function loadOfficialWarningsCoverage(db: Database, window: Coverag
     return { warning, coveredBy, hazardWords };
   });
 }
+
+/** How recent a newly read item must be to be news worth telling staff about: a day. */
+export const NEWS_HOURS = 24;
+/**
+ * The most gaps one poll of one feed tells staff about: each is an email to everyone who asked,
+ * and a feed that suddenly carries a day's worth of news is one thing to look at, not fifty
+ * emails. The coverage screen lists every gap.
+ */
+export const UNCOVERED_PER_POLL = 3;
+
+/** A neighbour's item as it is about to be stored for the first time. */
+export interface NewItem {
+  itemKey: string;
+  title: string;
+  summary?: string | undefined;
+  area?: string | null | undefined;
+  serviceSlug?: string | null | undefined;
+  publishedAt?: Date | null | undefined;
+  firstSeenAt: Date;
+}
+
+/**
+ * For one poll of one council's feed: a function picking, of the items about to be stored for
+ * the first time, the keys of those that are gaps — in one of our services, dated within the
+ * last NEWS_HOURS (the first read of a feed's archive is not news), from a council (not the Met
+ * Office's or GOV.UK's warnings), and matching nothing we published — at most
+ * UNCOVERED_PER_POLL in all, in the order given (feeds list the newest first). What we
+ * published is read once, the first time there is a recent item to match.
+ */
+export function createUncoveredFinder(db: Database, council: { id: number; name: string }, now: Date): (items: readonly NewItem[]) => Promise<Set<string>> {
+  let index: Promise<ReturnType<typeof indexOurContent> | null> | null = null;
+  const load = async () => {
+    if ((await listNationalIssuerIds(db)).has(council.id)) return null;
+    const [content, keywords] = await Promise.all([loadOurRecentContent(db, new Date(now.getTime() - NEWS_HOURS * 3_600_000), now), keywordsByService(db)]);
+    return indexOurContent(content, keywords);
+  };
+  let found = 0;
+  return async (items) => {
+    if (found >= UNCOVERED_PER_POLL) return new Set();
+    const from = now.getTime() - NEWS_HOURS * 3_600_000;
+    const to = now.getTime() + FUTURE_SLACK_MS;
+    const recent = items.filter((item) => {
+      const at = (item.publishedAt ?? item.firstSeenAt).getTime();
+      return item.serviceSlug && at >= from && at <= to;
+    });
+    if (recent.length === 0) return new Set();
+    const ours = await (index ??= load());
+    if (!ours) return new Set();
+    const gaps = new Set<string>();
+    for (const item of recent) {
+      if (found >= UNCOVERED_PER_POLL) break;
+      const at = item.publishedAt ?? item.firstSeenAt;
+      const match = matchItemToOurContent({ title: item.title, summary: item.summary ?? '', area: item.area ?? null, serviceSlug: item.serviceSlug ?? null, councilName: council.name, at }, ours);
+      if (!match.covered) {
+        gaps.add(item.itemKey);
+        found++;
+      }
+    }
+    return gaps;
+  };
+}

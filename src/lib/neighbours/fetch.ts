@@ -144,7 +144,7 @@ function privateAddressError(host: string, address: string): FeedFetchError {
  * A DNS lookup for node:http that resolves every address of the host and refuses the lot if
  * any one is not public: the connection then goes to an address that was checked.
  */
-function guardedLookup(allowPrivate: boolean): LookupFunction {
+export function guardedLookup(allowPrivate: boolean): LookupFunction {
   return (hostname, options, callback) => {
     dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
       if (error) return callback(error, '', 0);

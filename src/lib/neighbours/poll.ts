@@ -9,8 +9,10 @@
 // and upserting by key makes that harmless.
 import { eq } from 'drizzle-orm';
 import { neighbourItems, neighbourSources } from '../../../db/schema/index.ts';
+import { recordNeighbourUncoveredEvents } from '../notifications/outbox.ts';
 import type { Database } from '../server/database.ts';
 import { classifyItem, type ClassificationRule } from './classify.ts';
+import { createUncoveredFinder } from './coverage.ts';
 import { fetchFeed, type FetchFeedOptions } from './fetch.ts';
 import type { ParsedItem } from './parse.ts';
 import { CANCEL_WITHOUT_INFO_TITLE } from './parse-cap.ts';
@@ -301,6 +303,7 @@ export async function pollNeighbourSource<S extends NeighbourSourceRow>(
       };
     };
 
+    const findUncovered = createUncoveredFinder(db, { id: current.councilId, name: current.councilName }, now);
     for (let start = 0; start < items.length; start += WRITE_CHUNK_ITEMS) {
       await letTheEventLoopRun();
       const inserts: ItemValues[] = [];
@@ -313,8 +316,12 @@ export async function pollNeighbourSource<S extends NeighbourSourceRow>(
         else if (hasChanged(existing, values)) updates.push({ id: existing.id, values });
         else result.unchanged++;
       }
+      // New items we have not covered are news for the staff who asked: the outbox record goes
+      // in the batch that stores them.
+      const gaps = inserts.length > 0 ? await findUncovered(inserts) : new Set<string>();
       const statements = [
         ...(inserts.length > 0 ? [db.insert(neighbourItems).values(inserts).onConflictDoNothing()] : []),
+        ...(gaps.size > 0 ? [recordNeighbourUncoveredEvents(db, current.councilId, [...gaps], now)] : []),
         ...updates.map(({ id, values }) =>
           db
             .update(neighbourItems)

@@ -21,6 +21,7 @@ import {
 } from './compose.ts';
 import { loadEventChanges, subscriptionFollows, type EventRow } from './fan-out.ts';
 import { subscriberToken } from './tokens.ts';
+import { deliverToWebSubHub, type WebSubSender } from './websub.ts';
 
 export type DeliveryRow = typeof deliveries.$inferSelect;
 
@@ -28,6 +29,8 @@ export interface Senders {
   email: EmailSender;
   push: PushSender | null;
   webhook: WebhookSender;
+  /** The WebSub hub's sender, when WEBSUB_HUB_URL is set. */
+  webSub?: WebSubSender | null;
 }
 
 export interface DeliveryContext {
@@ -80,6 +83,8 @@ export async function deliver(ctx: DeliveryContext, delivery: DeliveryRow): Prom
       return deliverToStaff(ctx, delivery);
     case 'webhook':
       return deliverToWebhook(ctx, delivery);
+    case 'websub':
+      return deliverToWebSubHub(ctx, delivery.eventId !== null ? ((await eventWithChanges(ctx, delivery.eventId))?.event ?? null) : null);
   }
 }
 
@@ -182,10 +187,14 @@ async function deliverToStaff(ctx: DeliveryContext, delivery: DeliveryRow): Prom
       url,
     };
   } else {
-    const url = new URL('/staff/coverage', ctx.site.siteUrl).toString();
+    // What they said, and the item's own coverage page (from there: draft an alert, mark a place).
+    const [item] = await ctx.db.all<{ title: string; council: string }>(sql`
+      SELECT i.title, c.name AS council FROM neighbour_items i JOIN neighbour_councils c ON c.id = i.council_id WHERE i.id = ${entry.event.neighbourItemId ?? -1}`);
+    if (!item) return { sent: false, why: 'the item is no longer stored' };
+    const url = new URL(`/staff/coverage/items/${entry.event.neighbourItemId}`, ctx.site.siteUrl).toString();
     message = {
-      subject: 'A neighbouring council published something we have not covered',
-      lines: [{ text: 'A neighbouring council published news in a service we say nothing about yet.' }, { text: 'See what they said', link: url }],
+      subject: `Not covered yet: ${item.council}: ${item.title}`,
+      lines: [{ text: `${item.council} published “${item.title}”, in a service we have said nothing like about yet.` }, { text: 'See it and cover it', link: url }],
       url,
     };
   }

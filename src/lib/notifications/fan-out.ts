@@ -1,8 +1,9 @@
 // From outbox events to deliveries: who should be told about each event. One atomic batch per
 // event writes its deliveries (each with an idempotency key, so doing it twice changes nothing)
 // and marks the event done — a crash part-way leaves the event to be fanned out again, whole.
-import { and, asc, eq, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import {
+  accounts,
   notificationEvents,
   revisions,
   services,
@@ -116,7 +117,7 @@ function deliveryStatements(db: Database, event: EventRow, changes: readonly Not
   ];
 }
 
-function queueDelivery(db: Database, delivery: { key: string; purpose: 'event' | 'outcome' | 'staff'; recipientKind: 'webhook' | 'suggestion' | 'account'; recipientId: number; eventId: number }, now: Date): Statement {
+function queueDelivery(db: Database, delivery: { key: string; purpose: 'event' | 'outcome' | 'staff'; recipientKind: 'webhook' | 'suggestion' | 'account' | 'websub'; recipientId: number; eventId: number }, now: Date): Statement {
   return db.run(sql`
     INSERT INTO deliveries (key, purpose, recipient_kind, recipient_id, event_id, next_attempt_at, created_at)
     VALUES (${delivery.key}, ${delivery.purpose}, ${delivery.recipientKind}, ${delivery.recipientId}, ${delivery.eventId}, ${now.getTime()}, ${now.getTime()})
@@ -134,9 +135,19 @@ async function webhookStatements(db: Database, event: EventRow, changes: readonl
     .map((hook) => queueDelivery(db, { key: `webhook:${event.id}:${hook.id}`, purpose: 'event', recipientKind: 'webhook', recipientId: hook.id, eventId: event.id }, now));
 }
 
+/** A wait that passed someone's limit longer ago than this is not emailed to them. */
+const STALE_WAIT_MS = 3_600_000;
+
+/** Staff emails go to editors and admins (the people who review and cover), never to disabled accounts. */
+const canBeTold = and(inArray(accounts.role, ['editor', 'admin']), isNull(accounts.disabledAt));
+
 async function staffStatements(db: Database, event: EventRow, now: Date): Promise<Statement[]> {
   if (event.kind === 'neighbour_uncovered') {
-    const rows = await db.select({ accountId: staffNotificationPreferences.accountId }).from(staffNotificationPreferences).where(eq(staffNotificationPreferences.neighbourUncovered, true));
+    const rows = await db
+      .select({ accountId: staffNotificationPreferences.accountId })
+      .from(staffNotificationPreferences)
+      .innerJoin(accounts, eq(accounts.id, staffNotificationPreferences.accountId))
+      .where(and(eq(staffNotificationPreferences.neighbourUncovered, true), canBeTold));
     return rows.map((row) => queueDelivery(db, { key: `staff:${event.id}:${row.accountId}`, purpose: 'staff', recipientKind: 'account', recipientId: row.accountId, eventId: event.id }, now));
   }
   // A long wait: each member of staff is told once it has waited as long as *they* asked.
@@ -145,21 +156,29 @@ async function staffStatements(db: Database, event: EventRow, now: Date): Promis
   const rows = await db
     .select({ accountId: staffNotificationPreferences.accountId, minutes: staffNotificationPreferences.suggestionWaitingMinutes })
     .from(staffNotificationPreferences)
-    .where(sql`${staffNotificationPreferences.suggestionWaitingMinutes} IS NOT NULL`);
-  return rows.map((row) =>
-    queueDelivery(
-      db,
-      { key: `staff:${event.id}:${row.accountId}`, purpose: 'staff', recipientKind: 'account', recipientId: row.accountId, eventId: event.id },
-      new Date(Math.max(now.getTime(), suggestion.createdAt.getTime() + row.minutes! * 60_000)),
-    ),
-  );
+    .innerJoin(accounts, eq(accounts.id, staffNotificationPreferences.accountId))
+    .where(and(sql`${staffNotificationPreferences.suggestionWaitingMinutes} IS NOT NULL`, canBeTold));
+  // The email is for the moment a suggestion passes someone's limit. One that passed it more
+  // than an hour ago (a backlog found when someone first asks) is on the review queue already:
+  // a burst of emails about it would only bury the new ones.
+  const passesAt = (minutes: number) => suggestion.createdAt.getTime() + minutes * 60_000;
+  return rows
+    .filter((row) => passesAt(row.minutes!) >= now.getTime() - STALE_WAIT_MS)
+    .map((row) =>
+      queueDelivery(
+        db,
+        { key: `staff:${event.id}:${row.accountId}`, purpose: 'staff', recipientKind: 'account', recipientId: row.accountId, eventId: event.id },
+        new Date(Math.max(now.getTime(), passesAt(row.minutes!))),
+      ),
+    );
 }
 
 /**
  * Fans out up to `limit` waiting events, oldest first; returns how many. Each event's
- * deliveries and its "done" mark are one batch.
+ * deliveries and its "done" mark are one batch. With `webSub`, each publish also queues one
+ * ping of the WebSub hub (the feeds changed), retried like any other delivery.
  */
-export async function fanOutEvents(db: Database, now: Date, limit = 20): Promise<number> {
+export async function fanOutEvents(db: Database, now: Date, limit = 20, options: { webSub?: boolean } = {}): Promise<number> {
   const events = await db.select().from(notificationEvents).where(isNull(notificationEvents.fannedOutAt)).orderBy(asc(notificationEvents.id)).limit(limit);
   if (events.length === 0) return 0;
   const serviceIdsBySlug = await loadServiceIdsBySlug(db);
@@ -168,6 +187,10 @@ export async function fanOutEvents(db: Database, now: Date, limit = 20): Promise
     if (event.kind === 'publish' || event.kind === 'lapse') {
       const changes = await loadEventChanges(db, event);
       statements.push(...deliveryStatements(db, event, changes, serviceIdsBySlug, now), ...(await webhookStatements(db, event, changes, now)));
+      // Every published revision is a new feed entry, even one no subscriber is told about.
+      if (options.webSub && event.kind === 'publish') {
+        statements.push(queueDelivery(db, { key: `websub:${event.id}`, purpose: 'event', recipientKind: 'websub', recipientId: 0, eventId: event.id }, now));
+      }
     } else if (event.kind === 'suggestion_outcome' && event.suggestionId !== null) {
       statements.push(queueDelivery(db, { key: `outcome:${event.suggestionId}`, purpose: 'outcome', recipientKind: 'suggestion', recipientId: event.suggestionId, eventId: event.id }, now));
     } else if (event.kind === 'suggestion_waiting' || event.kind === 'neighbour_uncovered') {

@@ -29,3 +29,16 @@ export function recordSuggestionOutcomeEvent(db: Database, suggestionId: number,
     WHERE id = ${suggestionId} AND outcome <> 'waiting' AND coalesce(contact_email, '') <> ''
     ON CONFLICT (key) DO NOTHING`);
 }
+
+/**
+ * Records that a neighbour published something we have not covered, for the staff who asked to
+ * be told: one event per item (`uncovered:{itemId}`), written in the batch that stores the item,
+ * after its insert. Items already stored are recorded at most once, by the key.
+ */
+export function recordNeighbourUncoveredEvents(db: Database, councilId: number, itemKeys: readonly string[], at: Date): Statement {
+  return db.run(sql`
+    INSERT INTO notification_events (kind, key, neighbour_item_id, occurred_at)
+    SELECT 'neighbour_uncovered', 'uncovered:' || id, id, ${at.getTime()} FROM neighbour_items
+    WHERE council_id = ${councilId} AND item_key IN (${sql.join(itemKeys.map((key) => sql`${key}`), sql`, `)})
+    ON CONFLICT (key) DO NOTHING`);
+}

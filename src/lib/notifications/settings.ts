@@ -20,7 +20,8 @@ export interface NotificationSettings {
   webSubHubUrl: string | null;
 }
 
-type Values = Record<string, string | number | boolean | undefined>;
+/** process.env, or astro:env's module (which also holds a getSecret function: never read here). */
+type Values = Readonly<Record<string, unknown>>;
 
 const text = (v: Values[string]) => (v === undefined || v === '' ? undefined : String(v));
 const number = (v: Values[string], fallback: number) => {
@@ -48,6 +49,8 @@ export function readNotificationSettings(values: Values): NotificationSettings {
       perAddressPerHour: number(values.NOTIFY_PER_ADDRESS_PER_HOUR, 20),
       leaseMs: number(values.NOTIFY_LEASE_SECONDS, 60) * 1000,
       pollMs: number(values.NOTIFY_POLL_MS, 1000),
+      retryBaseMs: number(values.NOTIFY_RETRY_BASE_MS, 30_000),
+      webSubHubUrl: text(values.WEBSUB_HUB_URL) ?? null,
     },
     webSubHubUrl: text(values.WEBSUB_HUB_URL) ?? null,
   };

@@ -4,7 +4,9 @@ import type { Database } from '../server/database.ts';
 import { createPushSender } from './push-sender.ts';
 import type { NotificationSettings } from './settings.ts';
 import { createEmailSender } from './transports.ts';
+import { webhooksMayUsePrivateAddresses } from '../webhooks/validation.ts';
 import { createWebhookSender } from './webhook-sender.ts';
+import { createWebSubSender } from './websub.ts';
 import { createDeliveryWorker, type DeliveryWorker } from './worker.ts';
 
 let worker: DeliveryWorker | null = null;
@@ -13,7 +15,8 @@ export function createSenders(settings: NotificationSettings) {
   return {
     email: createEmailSender(settings.mail),
     push: settings.push ? createPushSender(settings.push) : null,
-    webhook: createWebhookSender(),
+    webhook: createWebhookSender({ allowPrivateAddresses: webhooksMayUsePrivateAddresses(settings.worker.siteUrl) }),
+    webSub: settings.webSubHubUrl ? createWebSubSender(settings.webSubHubUrl) : null,
   };
 }
 

@@ -9,7 +9,7 @@
 // most ONE repeat per killed worker, because a worker only ever has one message in flight.
 import { randomUUID } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
-import { deliveries, digestItems, subscribers, webhookAttempts } from '../../../db/schema/index.ts';
+import { deliveries, digestItems, subscribers } from '../../../db/schema/index.ts';
 import { logEvent } from '../logging/log.ts';
 import { getCouncil, getHashSecret } from '../settings/repository.ts';
 import type { Database } from '../server/database.ts';
@@ -28,6 +28,10 @@ export interface WorkerSettings {
   leaseMs: number;
   /** Pause between rounds when there is nothing to do (NOTIFY_POLL_MS). */
   pollMs: number;
+  /** The first retry's wait, doubled each time after (NOTIFY_RETRY_BASE_MS; default 30 s). */
+  retryBaseMs?: number;
+  /** Ping this WebSub hub after each publish (WEBSUB_HUB_URL); null or absent: no pings. */
+  webSubHubUrl?: string | null;
 }
 
 export interface RoundReport {
@@ -43,8 +47,8 @@ const MAX_ATTEMPTS = 10;
 const BATCH = 25;
 
 /** Wait before the next attempt: 30 s, 1 min, 2 min … at most an hour, with a little jitter. */
-export function retryDelayMs(attempts: number): number {
-  const base = Math.min(30_000 * 2 ** Math.max(0, attempts - 1), 3_600_000);
+export function retryDelayMs(attempts: number, baseMs = 30_000): number {
+  const base = Math.min(baseMs * 2 ** Math.max(0, attempts - 1), 3_600_000);
   return Math.round(base * (0.9 + Math.random() * 0.2));
 }
 
@@ -148,15 +152,11 @@ export function createDeliveryWorker(db: Database, settings: WorkerSettings, opt
 
   async function logWebhookAttempt(delivery: DeliveryRow, startedAt: number, httpStatus: number | null, error: string | null) {
     if (delivery.recipientKind !== 'webhook') return;
-    await db.insert(webhookAttempts).values({
-      webhookId: delivery.recipientId,
-      deliveryId: delivery.id,
-      attempt: delivery.attempts + 1,
-      httpStatus,
-      error,
-      durationMs: Math.round(performance.now() - startedAt),
-      attemptedAt: now(),
-    });
+    // Only while the hook exists: an admin may remove it (and its log) during the send.
+    await db.run(sql`
+      INSERT INTO webhook_attempts (webhook_id, delivery_id, attempt, http_status, error, duration_ms, attempted_at)
+      SELECT id, ${delivery.id}, ${delivery.attempts + 1}, ${httpStatus}, ${error}, ${Math.round(performance.now() - startedAt)}, ${now().getTime()}
+      FROM webhooks WHERE id = ${delivery.recipientId}`);
   }
 
   async function sendOne(ctx: DeliveryContext, delivery: DeliveryRow, report: RoundReport): Promise<void> {
@@ -192,7 +192,7 @@ export function createDeliveryWorker(db: Database, settings: WorkerSettings, opt
             state: givesUp ? 'failed' : 'queued',
             attempts,
             lastError: sendError.message.slice(0, 500),
-            nextAttemptAt: new Date(now().getTime() + retryDelayMs(attempts)),
+            nextAttemptAt: new Date(now().getTime() + retryDelayMs(attempts, settings.retryBaseMs)),
             leaseOwner: null,
             leaseUntil: null,
           })
@@ -213,7 +213,8 @@ export function createDeliveryWorker(db: Database, settings: WorkerSettings, opt
     const at = now();
     await recordLapses(db, at);
     await recordLongWaits(db, at);
-    for (let n = await fanOutEvents(db, at); n > 0; n = await fanOutEvents(db, now())) report.fannedOut += n;
+    const fanOut = { webSub: Boolean(settings.webSubHubUrl) };
+    for (let n = await fanOutEvents(db, at, 20, fanOut); n > 0; n = await fanOutEvents(db, now(), 20, fanOut)) report.fannedOut += n;
     report.digests = await queueDueDigests(db, now());
     const ctx = await context();
     for (;;) {

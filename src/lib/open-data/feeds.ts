@@ -17,6 +17,8 @@ export interface FeedMeta {
   author: string;
   /** When the newest change was published (or the content last changed). */
   updated: Date;
+  /** The WebSub hub readers may subscribe at for pushed updates (WEBSUB_HUB_URL), if any. */
+  hubUrl?: string | null;
 }
 
 const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', format: true, suppressEmptyNode: true });
@@ -50,7 +52,10 @@ export function buildRss(meta: FeedMeta, changes: ApiChange[]): string {
         description: xmlSafe(meta.description),
         language: 'en-gb',
         lastBuildDate: meta.updated.toUTCString(),
-        'atom:link': { '@_href': meta.feedUrl, '@_rel': 'self', '@_type': 'application/rss+xml' },
+        'atom:link': [
+          { '@_href': meta.feedUrl, '@_rel': 'self', '@_type': 'application/rss+xml' },
+          ...(meta.hubUrl ? [{ '@_href': meta.hubUrl, '@_rel': 'hub' }] : []),
+        ],
         item: changes.map((c) => ({
           title: xmlSafe(c.title),
           link: c.url,
@@ -76,6 +81,7 @@ function atomFeedHead(meta: FeedMeta) {
     link: [
       { '@_rel': 'self', '@_type': 'application/atom+xml', '@_href': meta.feedUrl },
       { '@_rel': 'alternate', '@_type': 'text/html', '@_href': meta.pageUrl },
+      ...(meta.hubUrl ? [{ '@_rel': 'hub', '@_href': meta.hubUrl }] : []),
     ],
     author: { name: xmlSafe(meta.author) },
   };
@@ -107,6 +113,7 @@ export function buildJsonFeed(meta: FeedMeta, changes: ApiChange[]): string {
     description: meta.description,
     home_page_url: meta.pageUrl,
     feed_url: meta.feedUrl,
+    hubs: meta.hubUrl ? [{ type: 'WebSub', url: meta.hubUrl }] : undefined,
     language: 'en-GB',
     authors: [{ name: meta.author }],
     items: changes.map((c) => ({

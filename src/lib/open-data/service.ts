@@ -165,6 +165,8 @@ export interface FeedDocument {
   contentType: string;
   /** For CSV: the file name to offer. */
   filename?: string;
+  /** With a WebSub hub set: the hub and this feed's address, for the Link header. */
+  webSub?: { hub: string; self: string };
 }
 
 /**
@@ -190,8 +192,9 @@ export async function loadFeed(file: string, params: URLSearchParams, now: Date)
       feedUrl: absoluteUrl(site(), '/feeds/alerts.atom'),
       author: council.name,
       updated: new Date(updated || now.getTime()),
+      hubUrl: config.notifications.webSubHubUrl,
     };
-    return { ok: true, value: { body: buildCapIndex(meta, alerts), contentType: FEED_TYPES.atom } };
+    return { ok: true, value: { body: buildCapIndex(meta, alerts), contentType: FEED_TYPES.atom, ...webSubLinks(meta) } };
   }
 
   const service = name === 'changes' ? undefined : await findServiceBySlug(db, name);
@@ -217,6 +220,11 @@ export async function loadFeed(file: string, params: URLSearchParams, now: Date)
   });
 }
 
+/** The WebSub discovery links of a feed, when a hub is set. */
+function webSubLinks(meta: FeedMeta): Pick<FeedDocument, 'webSub'> {
+  return meta.hubUrl ? { webSub: { hub: meta.hubUrl, self: meta.feedUrl } } : {};
+}
+
 /**
  * The newest published changes the query picks (FEED_SIZE of them, newest first) as an RSS,
  * Atom or JSON feed: the one way every change feed is made. Pending suggestions are never in
@@ -232,9 +240,9 @@ async function changesFeed(
 ): Promise<Checked<FeedDocument>> {
   const rows = await listChanges(db, { ...query, newestFirst: true, limit: FEED_SIZE });
   const changes = rows.map((r) => toApiChange(r, serviceSlugs, site()));
-  const meta: FeedMeta = { ...about, updated: rows[0]?.publishedAt ?? now };
+  const meta: FeedMeta = { ...about, updated: rows[0]?.publishedAt ?? now, hubUrl: config.notifications.webSubHubUrl };
   const build = { rss: buildRss, atom: buildAtom, json: buildJsonFeed }[format];
-  return { ok: true, value: { body: build(meta, changes), contentType: FEED_TYPES[format] } };
+  return { ok: true, value: { body: build(meta, changes), contentType: FEED_TYPES[format], ...webSubLinks(meta) } };
 }
 
 /**
