@@ -37,6 +37,7 @@ async function main(): Promise<void> {
     { file: 'school.png', path: `/services/schools/${closed.place}`, width: 1000 },
     { file: 'schools-mobile.png', path: '/services/schools', width: 375 },
     { file: 'school-mobile.png', path: `/services/schools/${closed.place}`, width: 320 },
+    { file: 'subscribe-mobile.png', path: '/subscribe?target=service:schools', width: 375 },
   ];
 
   buildOnce();
