@@ -224,6 +224,22 @@ describe('a change set and edits residents would not notice', () => {
   });
 });
 
+describe('what staff see of it', () => {
+  it('shows how many get updates and that messages are going out, never who', async () => {
+    const [school] = await freshSchools(1);
+    await subscribe('parent.five@example.net', `place:${school!.id}`);
+    await confirmFrom((await smtp.waitFor(to('parent.five@example.net')))[0]!);
+    await settle();
+    const doc = await readHtml(await editor.get('/staff'));
+    const confirmed = await t.db.select({ email: subscribers.email }).from(subscribers);
+    expect(confirmed.length).toBeGreaterThan(0);
+    const section = doc.querySelector('#subscriber-count')?.text ?? '';
+    expect(section.replace(/\s+/g, ' ').trim()).toMatch(/^\d+ email address(es)? and 0 devices get updates\. \d+ messages? sent in the last hour\.$/);
+    const page = doc.toString();
+    for (const { email } of confirmed) expect(page).not.toContain(email!);
+  });
+});
+
 describe('what happened to a suggestion', () => {
   async function suggest(email: string, school: PlaceRow, status: PlaceContent['status']) {
     const content = (await t.client.execute({ sql: 'SELECT content FROM revisions WHERE id = ?', args: [school.currentRevisionId] })).rows[0]!.content as string;

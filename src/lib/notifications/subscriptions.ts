@@ -115,3 +115,32 @@ export async function countSubscribers(db: Database): Promise<{ email: number; p
   const rows = await db.all<{ channel: string; n: number }>(sql`SELECT channel, count(*) AS n FROM subscribers WHERE confirmed_at IS NOT NULL GROUP BY channel`);
   return { email: rows.find((r) => r.channel === 'email')?.n ?? 0, push: rows.find((r) => r.channel === 'push')?.n ?? 0 };
 }
+
+export interface DeliveryHealth {
+  /** Confirmed email addresses and browsers with updates (counts only: staff never see who). */
+  subscribers: { email: number; push: number };
+  /** Messages due or waiting to be tried again. */
+  waiting: number;
+  /** When the oldest of them was queued (a stuck queue shows here). */
+  oldestWaitingSince: Date | null;
+  sentLastHour: number;
+  failedLastDay: number;
+}
+
+/** How the updates to residents are going, for the staff dashboard. */
+export async function loadDeliveryHealth(db: Database, now: Date): Promise<DeliveryHealth> {
+  const [row] = await db.all<{ waiting: number; oldest: number | null; sent: number; failed: number }>(sql`
+    SELECT
+      (SELECT count(*) FROM deliveries WHERE state = 'queued') AS waiting,
+      (SELECT min(created_at) FROM deliveries WHERE state = 'queued') AS oldest,
+      (SELECT count(*) FROM deliveries WHERE state = 'sent' AND sent_at > ${now.getTime() - 3_600_000}) AS sent,
+      (SELECT count(*) FROM deliveries WHERE state = 'failed' AND next_attempt_at > ${now.getTime() - 86_400_000}) AS failed`);
+  return {
+    subscribers: await countSubscribers(db),
+    waiting: row?.waiting ?? 0,
+    oldestWaitingSince: row?.oldest ? new Date(row.oldest) : null,
+    sentLastHour: row?.sent ?? 0,
+    failedLastDay: row?.failed ?? 0,
+  };
+}
+

@@ -5,6 +5,7 @@ import type { Staff } from '../auth/guards.ts';
 import { hasRole } from '../auth/roles.ts';
 import { getDb } from '../server/db.ts';
 import { listServices, type ServiceRow } from '../services/repository.ts';
+import { loadDeliveryHealth, type DeliveryHealth } from '../notifications/subscriptions.ts';
 import { countWaitingSuggestions } from '../suggestions/review-repository.ts';
 import { gapsInCoverage, loadCoverage, loadOfficialWarningsCoverage, type CoverageGap } from '../neighbours/coverage.ts';
 
@@ -16,6 +17,8 @@ export interface Dashboard {
   waitingSuggestions: number;
   /** For editors: neighbours' items of the last day we have not covered; null for reporters. */
   coverageGaps: DashboardGaps | null;
+  /** For editors: how many get updates and whether the messages are going out; null for reporters. */
+  deliveries: DeliveryHealth | null;
 }
 
 export interface DashboardGaps {
@@ -54,6 +57,7 @@ export async function loadDashboard(staff: Staff): Promise<Dashboard> {
       grantedPlaces: null,
       waitingSuggestions: await countWaitingSuggestions(db),
       coverageGaps: await loadGaps(db, new Date()),
+      deliveries: await loadDeliveryHealth(db, new Date()),
     };
   }
   const granted = await db
@@ -63,5 +67,5 @@ export async function loadDashboard(staff: Staff): Promise<Dashboard> {
     .innerJoin(services, eq(places.serviceId, services.id))
     .where(eq(placeGrants.accountId, staff.account.id))
     .orderBy(asc(places.name));
-  return { services: serviceRows, grantedPlaces: granted, waitingSuggestions: 0, coverageGaps: null };
+  return { services: serviceRows, grantedPlaces: granted, waitingSuggestions: 0, coverageGaps: null, deliveries: null };
 }
