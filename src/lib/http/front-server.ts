@@ -14,6 +14,7 @@ import {
   isContentStateFresh,
   isNotModified,
   refreshContentState,
+  setContentCheckInterval,
   STALE_NOTICE_MARKER,
   type CachedPage,
   type LastGoodPage,
@@ -22,7 +23,7 @@ import { serveStaticAsset } from './static-assets.ts';
 import { declaresTooMuch, bodyLimitFor, readBoundedBody } from './body-limit.ts';
 import { allowedMethods, allowHeader, answersWithJson, refusesReads, SERVER_METHODS } from './methods.ts';
 import { securityHeaders } from './security-headers.ts';
-import { withoutTrackingParams } from './tracking-params.ts';
+import { withOnlyPageParams } from './tracking-params.ts';
 
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -346,6 +347,8 @@ async function admitRequest(req: IncomingMessage, res: ServerResponse, url: stri
 
 export function createFrontHandler(options: FrontServerOptions): NodeHandler {
   const rendering = new Map<string, Promise<void>>();
+  // The app's read of published content (published-snapshot.ts) checks as often as the cache does.
+  setContentCheckInterval(options.checkIntervalMs);
 
   function passToAstro(req: IncomingMessage, res: ServerResponse): Promise<void> {
     return new Promise<void>((resolve) => {
@@ -355,8 +358,9 @@ export function createFrontHandler(options: FrontServerOptions): NodeHandler {
   }
 
   return async (req, res) => {
-    // Campaign and click identifiers on a shared link change nothing on a page (tracking-params.ts).
-    if (req.method === 'GET' || req.method === 'HEAD') req.url = withoutTrackingParams(req.url ?? '/');
+    // Campaign and click identifiers on a shared link, and parameters a page does not read,
+    // change nothing on it: the page is rendered and cached at its clean address (tracking-params.ts).
+    if (req.method === 'GET' || req.method === 'HEAD') req.url = withOnlyPageParams(req.url ?? '/');
     const url = req.url ?? '/';
     // Methods, malformed addresses and body limits (admitRequest above): refused before anything else.
     if (needsAdmission(req, url) && !(await admitRequest(req, res, url, options.astro))) return;

@@ -1,12 +1,13 @@
 // The read model of the lookup page (/find): "Is my school open?" across every service — by
 // name, URN or postcode from the home page's box, or by the point "Use my location" sends.
 import { parseLatLng, type LatLng } from '../geo/distance.ts';
-import { listPublishedPlaces, type PlaceRow } from '../places/repository.ts';
+import type { PlaceRow } from '../places/repository.ts';
 import { NEAREST_LIMIT, searchPlaces, type PlaceSearchOutcome } from '../places/search.ts';
 import type { WithEffective } from '../places/service.ts';
 import { effectiveStatus } from '../places/status.ts';
-import { listServices, type ServiceRow } from '../services/repository.ts';
+import type { ServiceRow } from '../services/repository.ts';
 import { getDb } from '../server/db.ts';
+import { loadPublishedSnapshot } from './published-snapshot.ts';
 import { loadChrome, type SiteChrome } from './site.ts';
 
 /** How many best matches the lookup lists at most, over all services. */
@@ -84,7 +85,7 @@ export function parseFindRequest(params: URLSearchParams, services: readonly Ser
 
 export async function loadFindPage(params: URLSearchParams, now: Date): Promise<FindPage> {
   const db = await getDb();
-  const [chrome, services, rows] = await Promise.all([loadChrome(db, now), listServices(db), listPublishedPlaces(db)]);
+  const [chrome, { services, places: rows }] = await Promise.all([loadChrome(db, now), loadPublishedSnapshot(db)]);
   const { request, problems } = parseFindRequest(params, services);
   const byId = new Map(services.map((s) => [s.id, s]));
   const serviceId = request.service === null ? null : services.find((s) => s.slug === request.service)!.id;
