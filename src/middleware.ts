@@ -6,12 +6,16 @@ import type { APIContext } from 'astro';
 import { defineMiddleware } from 'astro:middleware';
 import { createStaffLoader, SignInRequiredError, TwoFactorRequiredError } from './lib/auth/guards.ts';
 import { BadRequestError, ForbiddenError, NotFoundError } from './lib/errors.ts';
-import { currentContentState, entityTag, isCacheable, isNotModified, storePage } from './lib/http/page-cache.ts';
+import { currentContentState, entityTag, isCacheable, isNotModified, registerPageComposer, storePage } from './lib/http/page-cache.ts';
+import { composeServiceSearchPage } from './components/service-search-page.ts';
 import { securityHeaders } from './lib/http/security-headers.ts';
 import { isDatabaseUnavailableError, noteDatabaseFailure } from './lib/server/database-health.ts';
 import { config } from './lib/server/config.ts';
 
 const SECURITY_HEADERS = securityHeaders(config.siteUrl);
+
+// Searches on a service page are made by the front server from the cached full page (no render).
+registerPageComposer((key) => composeServiceSearchPage(key, currentContentState()?.version ?? null, import.meta.env.BUILD_ID ?? 'dev'));
 
 /** Headers that belong to one response on the wire, not to the cached page. */
 const NOT_REPLAYED = new Set(['content-length', 'date', 'transfer-encoding', 'connection', 'etag', 'last-modified', 'x-cache']);

@@ -16,12 +16,12 @@ const ESCAPABLE = /[&<>'"]/g;
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', "'": '&#39;', '"': '&quot;' };
 
 /** Text as Astro escapes an expression: & < > ' and ". */
-function escapeText(value: string): string {
+export function escapeText(value: string): string {
   return value.replace(ESCAPABLE, (c) => ENTITIES[c]!);
 }
 
 /** An attribute value as Astro escapes it: & and ". */
-function escapeAttribute(value: string): string {
+export function escapeAttribute(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;');
 }
 

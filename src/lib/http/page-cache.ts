@@ -93,7 +93,11 @@ interface CacheState {
   refreshing: Promise<ContentState> | null;
   readContentState: (() => Promise<ContentState>) | null;
   readChanges: ContentChangeReader | null;
+  composePage: PageComposer | null;
 }
+
+/** Makes a page from cached ones without a render (and stores it), or null to leave it to Astro. */
+export type PageComposer = (key: string) => Promise<Omit<CachedPage, 'expiresAt' | 'encoded'> | null>;
 
 const STATE_KEY = Symbol.for('council-service-alerts.page-cache');
 const globals = globalThis as typeof globalThis & { [STATE_KEY]?: CacheState };
@@ -114,6 +118,7 @@ function state(): CacheState {
     refreshing: null,
     readContentState: null,
     readChanges: null,
+    composePage: null,
   });
 }
 
@@ -147,6 +152,16 @@ export function entityTag(body: Uint8Array, buildId: string): string {
 export function registerContentStateReader(reader: () => Promise<ContentState>, readChanges?: ContentChangeReader): void {
   state().readContentState = reader;
   state().readChanges = readChanges ?? null;
+}
+
+/** Called by the app: how some pages are made from cached ones (searches from their service's page). */
+export function registerPageComposer(composer: PageComposer): void {
+  state().composePage = composer;
+}
+
+/** The page at `key` made by the registered composer, or null (none registered, or it declined). */
+export async function composePage(key: string): Promise<Omit<CachedPage, 'expiresAt' | 'encoded'> | null> {
+  return (await state().composePage?.(key)) ?? null;
 }
 
 /** The front server's CACHE_CHECK_MS: how stale the content state may be for every reader of it. */
