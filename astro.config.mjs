@@ -1,4 +1,4 @@
-// Astro configuration: a server-rendered site on the Node adapter, whose handler runs behind our front server.
+// Astro configuration: a server-rendered site on the Node adapter (standalone HTTP server).
 import { defineConfig, envField } from 'astro/config';
 import node from '@astrojs/node';
 import { computeBuildStamp } from './src/scripts/build-stamp.ts';
@@ -8,11 +8,9 @@ export default defineConfig({
   output: 'server',
   // The adapter's body limit is the second line of defence behind the front server's per-route
   // limits (src/lib/http/body-limit.ts): the largest of them, not its default of 1 GiB.
-  // 'middleware': the handler renders and nothing else — the front server (src/scripts/serve.ts)
-  // serves the build's files itself, so Astro's own static handler only cost a failed stat() per
-  // page. Streaming is off: every public page is buffered whole anyway (the middleware hashes it
-  // for its ETag and the page cache keeps it), and one string is far cheaper to send than chunks.
-  adapter: node({ mode: 'middleware', bodySizeLimit: LARGEST_BODY_LIMIT_BYTES, experimentalDisableStreaming: true }),
+  // Streaming is off: every public page is buffered whole anyway (the middleware hashes it for
+  // its ETag and the page cache keeps it), and one string is far cheaper to send than chunks.
+  adapter: node({ mode: 'standalone', bodySizeLimit: LARGEST_BODY_LIMIT_BYTES, experimentalDisableStreaming: true }),
   publicDir: './src/public',
   // We do not use Astro's own sessions: staff sessions live in our database (Lucia's design).
   session: false,

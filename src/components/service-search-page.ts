@@ -106,7 +106,8 @@ export async function composeServiceSearchPage(key: string, renderedAtVersion: n
   if (!template) return null;
   const params = new URLSearchParams(query);
   const now = new Date();
-  const data = await loadServicePage(serviceSlug, params, now);
+  // As fresh as the cached full page it goes into (the front server has just checked the version).
+  const data = await loadServicePage(serviceSlug, params, now, Number.POSITIVE_INFINITY);
   // Content moved on while the rows were read: the full page may be gone; Astro renders it.
   if ((currentContentState()?.version ?? null) !== renderedAtVersion || getCachedPage(`/services/${serviceSlug}`) !== full) return null;
   if (data.problems.length > 0 || data.search.kind === 'none') return null;

@@ -1,5 +1,4 @@
-// Serves the built site: the front server (static files, page cache) in front of Astro's Node handler
-// (the adapter's middleware mode: rendering only, no server of its own).
+// Serves the built site: the front server (page cache) in front of Astro's Node handler.
 // `npm start` runs this after building; tests and the benchmark run it directly.
 //   PORT (4321), HOST (localhost), PAGE_CACHE (on|off, default on),
 //   CACHE_CHECK_MS (how often to look for other processes' publishes, default 250),
@@ -23,6 +22,7 @@ if (settings.errors.length > 0) {
   process.exit(1);
 }
 
+process.env.ASTRO_NODE_AUTOSTART = 'disabled';
 const entry = (await import(pathToFileURL(resolve('dist/server/entry.mjs')).href)) as { handler: NodeHandler };
 
 const port = Number(process.env.PORT || 4321);

@@ -15,7 +15,6 @@ import {
   isContentStateFresh,
   isNotModified,
   refreshContentState,
-  setContentCheckInterval,
   STALE_NOTICE_MARKER,
   type CachedPage,
   type LastGoodPage,
@@ -364,8 +363,6 @@ async function admitRequest(req: IncomingMessage, res: ServerResponse, url: stri
 
 export function createFrontHandler(options: FrontServerOptions): NodeHandler {
   const rendering = new Map<string, Promise<void>>();
-  // The app's read of published content (published-snapshot.ts) checks as often as the cache does.
-  setContentCheckInterval(options.checkIntervalMs);
 
   function passToAstro(req: IncomingMessage, res: ServerResponse): Promise<void> {
     return new Promise<void>((resolve) => {

@@ -87,8 +87,6 @@ interface CacheState {
   checkedAt: number;
   /** When the content state was last read successfully. */
   confirmedAt: number;
-  /** How stale the content state may be by default (the front server's CACHE_CHECK_MS). */
-  checkIntervalMs: number;
   /** An in-flight read of the content state, shared by everyone who needs it at once. */
   refreshing: Promise<ContentState> | null;
   readContentState: (() => Promise<ContentState>) | null;
@@ -114,7 +112,6 @@ function state(): CacheState {
     content: null,
     checkedAt: 0,
     confirmedAt: 0,
-    checkIntervalMs: 250,
     refreshing: null,
     readContentState: null,
     readChanges: null,
@@ -164,11 +161,6 @@ export async function composePage(key: string): Promise<Omit<CachedPage, 'expire
   return (await state().composePage?.(key)) ?? null;
 }
 
-/** The front server's CACHE_CHECK_MS: how stale the content state may be for every reader of it. */
-export function setContentCheckInterval(ms: number): void {
-  state().checkIntervalMs = ms;
-}
-
 export function currentContentState(): ContentState | null {
   return state().content;
 }
@@ -183,19 +175,21 @@ export function isContentStateFresh(maxAgeMs: number, now = Date.now()): boolean
 }
 
 /**
- * Re-reads the content state if it is older than `maxAgeMs` (default: the front server's check
- * interval) or a scheduled change is due, and empties what changed when content changed.
- * Returns false if there is no reader yet. Throws when the database does not answer (at once
- * while it is known to be down: database-health.ts); until a read succeeds again nothing cached
- * counts as fresh. Callers at the same moment share one read.
+ * Re-reads the content state if it is older than `maxAgeMs` or a scheduled change is due, and
+ * empties what changed when content changed. Returns false if there is no reader yet. Throws
+ * when the database does not answer (at once while it is known to be down: database-health.ts);
+ * until a read succeeds again nothing cached counts as fresh. A caller finding a read under way
+ * waits for it rather than reading too, unless content changed meanwhile.
  */
-export async function refreshContentState(maxAgeMs?: number, now = Date.now()): Promise<boolean> {
+export async function refreshContentState(maxAgeMs: number, now = Date.now()): Promise<boolean> {
   const s = state();
   if (!s.readContentState) return false;
-  if (isContentStateFresh(maxAgeMs ?? s.checkIntervalMs, now)) return true;
-  if (s.refreshing) {
-    await s.refreshing;
-    return true;
+  for (;;) {
+    if (isContentStateFresh(maxAgeMs, now)) return true;
+    if (!s.refreshing) break;
+    // A read already under way answers for us — unless content changed while it ran
+    // (markContentChanged), which makes it stale at once: then read again.
+    await s.refreshing.catch(() => undefined);
   }
   const read = s.readContentState;
   const refreshing = (async () => {

@@ -1,8 +1,8 @@
 // The published content the public pages read, held in memory once per content version: the
 // council, the services, every published place (by service, by name), the published alerts,
 // the footer pages and snow-day mode. A public render reads it instead of the database; it is
-// read again (once, however many requests wait) when the content version moves — a publish in
-// this process at once (markContentChanged), another process's within CACHE_CHECK_MS.
+// read again (once, however many requests wait) when the content version moves; every render
+// checks the version first, so it shows what is published, whichever process published it.
 //
 // Everything that depends on the time (which alerts are active, lapsed statuses) is worked out
 // per request from these rows, exactly as the queries did: the snapshot holds what was
@@ -64,12 +64,14 @@ async function readSnapshot(db: Database, version: number): Promise<PublishedSna
 }
 
 /**
- * The published content as of the current content version. The version is checked as the
- * page cache checks it (refreshContentState: the same freshness, one read for both); the rows
- * are read only when it moved. Throws as a database read does when the database is down.
+ * The published content as of the current content version. The version is read from the
+ * database (one small query: a render sees what is published, as when it read the rows
+ * themselves) unless it was read within `maxAgeMs` — a page made from cached pages passes the
+ * cache's own freshness. The rows are read again only when the version moved. Throws as a
+ * database read does when the database is down.
  */
-export async function loadPublishedSnapshot(db: Database): Promise<PublishedSnapshot> {
-  await refreshContentState();
+export async function loadPublishedSnapshot(db: Database, maxAgeMs = 0): Promise<PublishedSnapshot> {
+  await refreshContentState(maxAgeMs);
   const version = currentContentState()?.version ?? -1;
   if (current && current.version === version) return current;
   if (reading?.version === version) return reading.promise;

@@ -123,8 +123,9 @@ export interface ServicePage {
   places: (WithEffective<PlaceRow> & { distanceMiles: number | null })[];
 }
 
-export async function loadServicePage(serviceSlug: string, params: URLSearchParams, now: Date): Promise<ServicePage> {
-  const snapshot = await loadPublishedSnapshot(await getDb());
+/** `contentMaxAgeMs`: how old the content version may be known to be (0, a render; a page made from cached ones passes more). */
+export async function loadServicePage(serviceSlug: string, params: URLSearchParams, now: Date, contentMaxAgeMs = 0): Promise<ServicePage> {
+  const snapshot = await loadPublishedSnapshot(await getDb(), contentMaxAgeMs);
   const service = snapshot.servicesBySlug.get(serviceSlug);
   if (!service) throw new NotFoundError(`No service "${serviceSlug}"`);
   const chrome = chromeOf(snapshot, now);
