@@ -86,3 +86,36 @@ export function placeTableRowsHtml(serviceSlug: string, places: readonly TableRo
   }
   return html;
 }
+
+/**
+ * Where the page puts its rows when they come as bytes (placeTableRowsBytes): the middleware
+ * puts them there (src/middleware.ts), so the page itself stays small.
+ */
+export const PLACE_ROWS_MARKER = '<!--csa:place-rows-->';
+
+/** The same rows encoded, the last few lists kept: a long list is the same bytes request after request. */
+const encoded = new Map<string, { until: number; bytes: Buffer }>();
+const MAX_ENCODED = 8;
+
+/**
+ * placeTableRowsHtml as UTF-8 bytes. Encoding a 1,000-row table was a large share of a render;
+ * the bytes of one list (the same places at the same revisions and statuses, on the same London
+ * day) are made once, until a row in it would change.
+ */
+export function placeTableRowsBytes(serviceSlug: string, places: readonly TableRowPlace[], now: Date, withDistance: boolean): Buffer {
+  const day = londonDateKey(now);
+  let signature = `${serviceSlug}|${day}|${withDistance ? 'd' : ''}|`;
+  for (const place of places) signature += `${place.id}.${place.currentRevisionId}.${place.effective.lapsed ? 1 : 0}.${withDistance ? place.distanceMiles : ''},`;
+  const t = now.getTime();
+  const kept = encoded.get(signature);
+  if (kept && t < kept.until) return kept.bytes;
+  const bytes = Buffer.from(placeTableRowsHtml(serviceSlug, places, now, withDistance));
+  let until = Infinity;
+  for (const place of places) {
+    const row = made.get(place.id);
+    if (row && row.until < until) until = row.until;
+  }
+  if (encoded.size >= MAX_ENCODED) encoded.delete(encoded.keys().next().value!);
+  encoded.set(signature, { until, bytes });
+  return bytes;
+}

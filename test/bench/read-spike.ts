@@ -151,6 +151,8 @@ async function main() {
   try {
     const demoSchools = ((await (await fetch(`${site.url}/api/v1/services/schools`)).json()) as { places: unknown[] }).places.length;
     await untilServed(uncached, PATH);
+    // A fresh process renders slower for its first thousand pages or so (the JIT): warm it first.
+    await generator.run(uncached.url, only(PATH), 10, 2);
     const rendersDemo = await generator.run(uncached.url, only(PATH), 10, renderSeconds);
 
     await growSchoolsTo(1000, db);
@@ -180,6 +182,7 @@ async function main() {
     const mixed = await generator.run(site.url, snowMorning, 50, placeSeconds);
     const mixedPublishes = await publisher.stop();
 
+    await generator.run(uncached.url, only(PATH), 10, 2);
     const rendersLarge = await generator.run(uncached.url, only(PATH), 10, renderSeconds);
 
     const perPublish = (renders: number, publishes: number) => (publishes > 0 ? `${(renders / publishes).toFixed(1)} (${publishes} publishes)` : '–');

@@ -91,6 +91,8 @@ interface CacheState {
   refreshing: Promise<ContentState> | null;
   readContentState: (() => Promise<ContentState>) | null;
   readChanges: ContentChangeReader | null;
+  /** Reads the content version alone (cheaper than the whole state), for checks on every render. */
+  readVersion: (() => Promise<number>) | null;
   composePage: PageComposer | null;
 }
 
@@ -115,6 +117,7 @@ function state(): CacheState {
     refreshing: null,
     readContentState: null,
     readChanges: null,
+    readVersion: null,
     composePage: null,
   });
 }
@@ -146,9 +149,10 @@ export function entityTag(body: Uint8Array, buildId: string): string {
  * Called by the app when its database opens, so the front server can poll for changes; with a
  * change reader, a new version empties only the pages the change touched.
  */
-export function registerContentStateReader(reader: () => Promise<ContentState>, readChanges?: ContentChangeReader): void {
+export function registerContentStateReader(reader: () => Promise<ContentState>, readChanges?: ContentChangeReader, readVersion?: () => Promise<number>): void {
   state().readContentState = reader;
   state().readChanges = readChanges ?? null;
+  state().readVersion = readVersion ?? null;
 }
 
 /** Called by the app: how some pages are made from cached ones (searches from their service's page). */
@@ -276,6 +280,20 @@ export function isTouchedBy(key: string, changed: readonly ChangedPlace[]): bool
   const placeId = PLACE_FEED.exec(key)?.[1] ?? PLACE_API.exec(key)?.[1];
   if (placeId !== undefined) return changed.some((p) => p.id === Number(placeId));
   return true;
+}
+
+/**
+ * Makes sure the content state is the database's current one, as a render needs (it must show
+ * what is published, whichever process published it): one read of the version alone, and the
+ * whole state read again only when the version moved (or nothing is known yet, or a scheduled
+ * change is due). Throws when the database does not answer.
+ */
+export async function confirmContentVersion(now = Date.now()): Promise<void> {
+  const s = state();
+  const known = s.content;
+  const due = known?.nextChangeAt && known.nextChangeAt.getTime() <= now;
+  if (known && !due && s.readVersion && (await checkedRead(s.readVersion, now)) === known.version) return;
+  await refreshContentState(0, now);
 }
 
 /** Forces the next request to re-read the content state (after an in-process publish). */

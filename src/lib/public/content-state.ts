@@ -26,6 +26,12 @@ export async function readContentState(db: Database, now: Date): Promise<Content
   };
 }
 
+/** The content version alone: what a render checks before it trusts what it holds. */
+export async function readContentVersion(db: Database): Promise<number> {
+  const [row] = await db.all<{ version: number }>(sql`SELECT version FROM content_version WHERE id = 1`);
+  return row?.version ?? 0;
+}
+
 /** Above this many revisions in one step, listing them is no cheaper than starting again. */
 const MAX_LISTED = 200;
 

@@ -10,7 +10,7 @@
 import { and, asc, eq, isNotNull } from 'drizzle-orm';
 import { alerts } from '../../../db/schema/index.ts';
 import type { AlertRow } from '../alerts/repository.ts';
-import { currentContentState, refreshContentState } from '../http/page-cache.ts';
+import { confirmContentVersion, currentContentState, refreshContentState } from '../http/page-cache.ts';
 import { listPublishedPages, type PageRow } from '../pages/repository.ts';
 import { listPublishedPlaces, type PlaceRow } from '../places/repository.ts';
 import type { Database } from '../server/database.ts';
@@ -71,7 +71,8 @@ async function readSnapshot(db: Database, version: number): Promise<PublishedSna
  * database read does when the database is down.
  */
 export async function loadPublishedSnapshot(db: Database, maxAgeMs = 0): Promise<PublishedSnapshot> {
-  await refreshContentState(maxAgeMs);
+  if (maxAgeMs > 0) await refreshContentState(maxAgeMs);
+  else await confirmContentVersion();
   const version = currentContentState()?.version ?? -1;
   if (current && current.version === version) return current;
   if (reading?.version === version) return reading.promise;

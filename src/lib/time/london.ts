@@ -7,11 +7,12 @@ const dateKeyFormat = new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, ye
 
 // Formatting with Intl is slow next to everything else on a page (a page of 1,000 places asks
 // for thousands of dates). London is a whole number of hours from UTC and changes offset on the
-// hour, so every instant in one UTC hour has the same London date, and in one UTC minute the
-// same clock time: the answers are remembered by hour and by minute.
+// hour, so every instant in one UTC hour has the same London date and day, and in one UTC
+// minute the same clock time: the answers are remembered by hour and by minute.
 const MAX_REMEMBERED = 20_000;
 const timeByMinute = new Map<number, string>();
 const dateKeyByHour = new Map<number, string>();
+const dayByHour = new Map<number, string>();
 
 function remembered(memo: Map<number, string>, slot: number, make: () => string): string {
   let value = memo.get(slot);
@@ -30,7 +31,7 @@ export function formatTime(date: Date): string {
 
 /** "Saturday 21 November" */
 export function formatDay(date: Date): string {
-  return dayFormat.format(date);
+  return remembered(dayByHour, Math.floor(date.getTime() / 3_600_000), () => dayFormat.format(date));
 }
 
 /** The London calendar date, "2026-11-21". */
