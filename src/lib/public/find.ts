@@ -8,7 +8,7 @@ import { effectiveStatus } from '../places/status.ts';
 import type { ServiceRow } from '../services/repository.ts';
 import { getDb } from '../server/db.ts';
 import { loadPublishedSnapshot } from './published-snapshot.ts';
-import { loadChrome, type SiteChrome } from './site.ts';
+import { chromeOf, type SiteChrome } from './site.ts';
 
 /** How many best matches the lookup lists at most, over all services. */
 export const FIND_LIMIT = 20;
@@ -84,8 +84,9 @@ export function parseFindRequest(params: URLSearchParams, services: readonly Ser
 }
 
 export async function loadFindPage(params: URLSearchParams, now: Date): Promise<FindPage> {
-  const db = await getDb();
-  const [chrome, { services, places: rows }] = await Promise.all([loadChrome(db, now), loadPublishedSnapshot(db)]);
+  const snapshot = await loadPublishedSnapshot(await getDb());
+  const { services, places: rows } = snapshot;
+  const chrome = chromeOf(snapshot, now);
   const { request, problems } = parseFindRequest(params, services);
   const byId = new Map(services.map((s) => [s.id, s]));
   const serviceId = request.service === null ? null : services.find((s) => s.slug === request.service)!.id;

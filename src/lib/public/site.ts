@@ -50,7 +50,7 @@ export async function loadChrome(db: Database, now: Date): Promise<SiteChrome> {
 }
 
 /** The chrome from the published content: the same objects for a version, but the banner as of `now`. */
-function chromeOf(snapshot: PublishedSnapshot, now: Date): SiteChrome {
+export function chromeOf(snapshot: PublishedSnapshot, now: Date): SiteChrome {
   const { council, footerPages } = snapshot;
   const services = snapshot.services.map(({ slug, name, placeLabelPlural }) => ({ slug, name, placeLabelPlural }));
   lastKnownChrome = { council, alerts: [], footerPages, services };
