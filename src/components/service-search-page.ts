@@ -2,9 +2,10 @@
 // page differs from the service's full page (rendered by Astro, in the page cache) only in the
 // search box's value, the results heading, the print link and the results themselves — so those
 // are put into the full page's own bytes, and the rows come from place-table-rows.ts, the same
-// function the page uses. Only a search by words or postcode (`q` alone, nothing wrong with it)
-// is made here; anything else (filters, the print view, an error to show, a full page not in the
-// cache) is left to Astro (null). test/integration/search-pages.test.ts checks the two agree
+// function the page uses. Only a search by words or postcode is made here (`q`, alone or with
+// the form's status and area left empty; nothing wrong with it); anything else (a status or
+// area chosen, the print view, an error to show, a full page not in the cache) is left to Astro
+// (null). test/integration/search-pages.test.ts checks the two agree
 // byte for byte.
 import { currentContentState, entityTag, getCachedPage, storePage, type CachedPage } from '../lib/http/page-cache.ts';
 import { unknownPostcodeMessage, type NearOrigin, type PlaceSearchOutcome } from '../lib/places/search.ts';
@@ -93,21 +94,24 @@ function templateOf(page: CachedPage): Template | null {
 }
 
 /**
- * The search page at `key` (a service page address with only `?q=`), made from its service's
- * cached full page and stored in the cache; null to leave it to Astro.
+ * The search page at `key` (a service page address with a search and nothing else chosen),
+ * made from its service's cached full page and stored in the cache; null to leave it to Astro.
  */
 export async function composeServiceSearchPage(key: string, renderedAtVersion: number | null, buildId: string): Promise<Omit<CachedPage, 'expiresAt' | 'encoded'> | null> {
-  const match = /^\/services\/([a-z0-9-]+)\?(q=[^&#]*)$/.exec(key);
+  const match = /^\/services\/([a-z0-9-]+)\?([^#]*)$/.exec(key);
   if (!match) return null;
   const [, serviceSlug, query] = match as unknown as [string, string, string];
+  // The search box alone, or the whole form sent with no status or area chosen (`q=…&status=&ward=`).
+  const sent = new URLSearchParams(query);
+  if (sent.getAll('q').length !== 1) return null;
+  for (const [name, value] of sent) if (name !== 'q' && !((name === 'status' || name === 'ward') && value.trim() === '')) return null;
   const full = getCachedPage(`/services/${serviceSlug}`);
   if (!full || full.status !== 200) return null;
   const template = templateOf(full);
   if (!template) return null;
-  const params = new URLSearchParams(query);
   const now = new Date();
   // As fresh as the cached full page it goes into (the front server has just checked the version).
-  const data = await loadServicePage(serviceSlug, params, now, Number.POSITIVE_INFINITY);
+  const data = await loadServicePage(serviceSlug, sent, now, Number.POSITIVE_INFINITY);
   // Content moved on while the rows were read: the full page may be gone; Astro renders it.
   if ((currentContentState()?.version ?? null) !== renderedAtVersion || getCachedPage(`/services/${serviceSlug}`) !== full) return null;
   if (data.problems.length > 0 || data.search.kind === 'none') return null;

@@ -33,8 +33,8 @@ describe('searches made from the cached service page', () => {
   for (const service of ['schools', 'libraries', 'roads-and-gritting']) {
     it(`are the page Astro renders, for every kind of result (${service})`, async () => {
       expect((await cached.get(`/services/${service}`)).status).toBe(200);
-      for (const q of QUERIES) {
-        const path = `/services/${service}?q=${encodeURIComponent(q)}`;
+      // As a link has it, and as the form sends it (every field, status and area left empty).
+      for (const path of QUERIES.flatMap((q) => [`/services/${service}?q=${encodeURIComponent(q)}`, `/services/${service}?q=${encodeURIComponent(q).replace(/%20/g, '+')}&status=&ward=`])) {
         const made = await cached.get(path);
         const render = await rendered.get(path);
         expect(made.status, path).toBe(render.status);
@@ -43,6 +43,13 @@ describe('searches made from the cached service page', () => {
       }
     });
   }
+
+  it('leave a chosen status or area, and the print view, to Astro, which renders them as before', async () => {
+    await cached.get('/services/schools');
+    for (const path of ['/services/schools?q=high&status=closed&ward=', '/services/schools?q=high&view=print', '/services/schools?q=high&ward=Dalton']) {
+      expect(withoutClock(await (await cached.get(path)).text()), path).toBe(withoutClock(await (await rendered.get(path)).text()));
+    }
+  });
 
   it('sends the same headers as a rendered page, with a validator of its own', async () => {
     await cached.get('/services/schools');
