@@ -8,7 +8,9 @@ export default defineConfig({
   output: 'server',
   // The adapter's body limit is the second line of defence behind the front server's per-route
   // limits (src/lib/http/body-limit.ts): the largest of them, not its default of 1 GiB.
-  adapter: node({ mode: 'standalone', bodySizeLimit: LARGEST_BODY_LIMIT_BYTES }),
+  // Streaming is off: every public page is buffered whole anyway (the middleware hashes it for
+  // its ETag and the page cache keeps it), and one string is far cheaper to send than chunks.
+  adapter: node({ mode: 'standalone', bodySizeLimit: LARGEST_BODY_LIMIT_BYTES, experimentalDisableStreaming: true }),
   publicDir: './src/public',
   // We do not use Astro's own sessions: staff sessions live in our database (Lucia's design).
   session: false,

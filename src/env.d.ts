@@ -7,5 +7,7 @@ declare namespace App {
   interface Locals {
     /** The signed-in member of staff, looked up from the session cookie only when a route asks. */
     staff: import('./lib/auth/guards.ts').StaffLoader;
+    /** A service page's table rows, as bytes, for the middleware to put at PLACE_ROWS_MARKER. */
+    placeRows?: Buffer;
   }
 }

@@ -6,12 +6,17 @@ import type { APIContext } from 'astro';
 import { defineMiddleware } from 'astro:middleware';
 import { createStaffLoader, SignInRequiredError, TwoFactorRequiredError } from './lib/auth/guards.ts';
 import { BadRequestError, ForbiddenError, NotFoundError } from './lib/errors.ts';
-import { currentContentState, entityTag, isCacheable, isNotModified, storePage } from './lib/http/page-cache.ts';
+import { currentContentState, entityTag, isCacheable, isNotModified, registerPageComposer, storePage } from './lib/http/page-cache.ts';
+import { composeServiceSearchPage } from './components/service-search-page.ts';
+import { PLACE_ROWS_MARKER } from './components/place-table-rows.ts';
 import { securityHeaders } from './lib/http/security-headers.ts';
 import { isDatabaseUnavailableError, noteDatabaseFailure } from './lib/server/database-health.ts';
 import { config } from './lib/server/config.ts';
 
 const SECURITY_HEADERS = securityHeaders(config.siteUrl);
+
+// Searches on a service page are made by the front server from the cached full page (no render).
+registerPageComposer((key) => composeServiceSearchPage(key, currentContentState()?.version ?? null, import.meta.env.BUILD_ID ?? 'dev'));
 
 /** Headers that belong to one response on the wire, not to the cached page. */
 const NOT_REPLAYED = new Set(['content-length', 'date', 'transfer-encoding', 'connection', 'etag', 'last-modified', 'x-cache']);
@@ -33,6 +38,26 @@ function responseForError(context: APIContext, error: unknown): Promise<Response
   throw error;
 }
 
+/**
+ * A body as a stream of its one buffer: a Response made from the buffer itself copies it, and a
+ * page of 1,000 places is 700 KB; the adapter writes the chunk as it is.
+ */
+function streamOf(body: Uint8Array): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    start(controller) {
+      controller.enqueue(body);
+      controller.close();
+    },
+  });
+}
+
+/** The page's bytes with the rows at the marker (once: the marker is in the table body). */
+function withPlaceRows(page: Buffer<ArrayBuffer>, rows: Buffer): Buffer<ArrayBuffer> {
+  const at = page.indexOf(PLACE_ROWS_MARKER);
+  if (at === -1) return page;
+  return Buffer.concat([page.subarray(0, at), rows, page.subarray(at + PLACE_ROWS_MARKER.length)]);
+}
+
 export const onRequest = defineMiddleware(async (context, next) => {
   context.locals.staff = createStaffLoader(context.cookies);
   const renderedAtVersion = currentContentState()?.version ?? null;
@@ -42,6 +67,14 @@ export const onRequest = defineMiddleware(async (context, next) => {
   } catch (error) {
     response = await responseForError(context, error);
   }
+  // A service page's rows come as bytes, made once for a list (place-table-rows.ts).
+  let body: Buffer<ArrayBuffer> | null = null;
+  if (context.locals.placeRows) {
+    body = withPlaceRows(Buffer.from(await response.arrayBuffer()), context.locals.placeRows);
+    const headers = new Headers(response.headers);
+    headers.delete('content-length');
+    response = new Response(streamOf(body), { status: response.status, headers });
+  }
   // A route may tighten a header (the suggestion tracking page sends no referrer at all).
   for (const [name, value] of SECURITY_HEADERS) if (!response.headers.has(name)) response.headers.set(name, value);
   // Anything a route did not mark as shareable is private: staff pages, forms, errors.
@@ -49,7 +82,7 @@ export const onRequest = defineMiddleware(async (context, next) => {
   if (response.headers.get('content-type') === 'text/html') response.headers.set('Content-Type', 'text/html; charset=utf-8');
   if (context.request.method !== 'GET' || !isCacheable(response.status, response.headers)) return response;
 
-  const body = Buffer.from(await response.arrayBuffer());
+  body ??= Buffer.from(await response.arrayBuffer());
   const etag = entityTag(body, import.meta.env.BUILD_ID ?? 'dev');
   const changedAt = currentContentState()?.changedAt;
   const lastModified = changedAt && changedAt.getTime() > 0 ? changedAt.toUTCString() : null;
@@ -74,5 +107,5 @@ export const onRequest = defineMiddleware(async (context, next) => {
   if (isNotModified({ ifNoneMatch, ifModifiedSince }, etag, lastModified)) {
     return new Response(null, { status: 304, headers });
   }
-  return new Response(body, { status: response.status, headers });
+  return new Response(streamOf(body), { status: response.status, headers });
 });

@@ -9,6 +9,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 import {
+  composePage,
   getCachedPage,
   getLastGoodPage,
   isContentStateFresh,
@@ -23,7 +24,7 @@ import { declaresTooMuch, bodyLimitFor, readBoundedBody } from './body-limit.ts'
 import { allowedMethods, allowHeader, answersWithJson, refusesReads, SERVER_METHODS } from './methods.ts';
 import { securityHeaders } from './security-headers.ts';
 import { admitOneClickUnsubscribe } from './one-click-unsubscribe.ts';
-import { withoutTrackingParams } from './tracking-params.ts';
+import { withOnlyPageParams } from './tracking-params.ts';
 
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -88,6 +89,22 @@ function variant(page: CachedPage, coding: Coding): { body: Buffer; headers: Rec
     page.encoded.set(coding, v);
   }
   return v;
+}
+
+/** A page just made from cached ones (composePage): sent as a render is, uncompressed, X-Cache: MISS. */
+function sendComposedPage(req: IncomingMessage, res: ServerResponse, page: Omit<CachedPage, 'expiresAt' | 'encoded'>): void {
+  const headers: Record<string, string> = Object.fromEntries(page.headers);
+  headers['etag'] = page.etag;
+  if (page.lastModified) headers['last-modified'] = page.lastModified;
+  headers['x-cache'] = 'MISS';
+  if (isNotModified({ ifNoneMatch: req.headers['if-none-match'], ifModifiedSince: req.headers['if-modified-since'] }, page.etag, page.lastModified)) {
+    res.writeHead(304, headers);
+    res.end();
+    return;
+  }
+  headers['content-length'] = String(page.body.length);
+  res.writeHead(page.status, headers);
+  res.end(page.body);
 }
 
 function sendCachedPage(req: IncomingMessage, res: ServerResponse, page: CachedPage): void {
@@ -356,8 +373,9 @@ export function createFrontHandler(options: FrontServerOptions): NodeHandler {
   }
 
   return async (req, res) => {
-    // Campaign and click identifiers on a shared link change nothing on a page (tracking-params.ts).
-    if (req.method === 'GET' || req.method === 'HEAD') req.url = withoutTrackingParams(req.url ?? '/');
+    // Campaign and click identifiers on a shared link, and parameters a page does not read,
+    // change nothing on it: the page is rendered and cached at its clean address (tracking-params.ts).
+    if (req.method === 'GET' || req.method === 'HEAD') req.url = withOnlyPageParams(req.url ?? '/');
     const url = req.url ?? '/';
     // Methods, malformed addresses and body limits (admitRequest above): refused before anything else.
     if (needsAdmission(req, url) && !(await admitRequest(req, res, url, options.astro))) return;
@@ -392,6 +410,9 @@ export function createFrontHandler(options: FrontServerOptions): NodeHandler {
       return options.astro(req, res);
     }
     if (req.method === 'HEAD') return options.astro(req, res);
+    // A search made from its service's cached page, without a render (or, declined, rendered).
+    const composed = key.includes('?') ? await composePage(key).catch(() => null) : null;
+    if (composed) return sendComposedPage(req, res, composed);
     const render = passToAstro(req, res);
     rendering.set(key, render);
     try {

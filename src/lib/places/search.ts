@@ -134,7 +134,18 @@ function finish<T>(outcome: PlaceSearchOutcome, hits: PlaceHit<T>[], limit: numb
 const indexes = new Map<string, SearchIndex>();
 const MAX_INDEXES = 16;
 
+/** The index of a list already seen, by the list itself: the public pages pass the same list object for a whole content version. */
+const indexByList = new WeakMap<readonly SearchablePlace[], SearchIndex>();
+
 function indexFor(rows: readonly SearchablePlace[]): SearchIndex {
+  const known = indexByList.get(rows);
+  if (known) return known;
+  const index = indexBySignature(rows);
+  indexByList.set(rows, index);
+  return index;
+}
+
+function indexBySignature(rows: readonly SearchablePlace[]): SearchIndex {
   let signature = '';
   for (const p of rows) signature += `${p.id}.${p.currentRevisionId ?? ''},`;
   let index = indexes.get(signature);

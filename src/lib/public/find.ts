@@ -1,13 +1,14 @@
 // The read model of the lookup page (/find): "Is my school open?" across every service — by
 // name, URN or postcode from the home page's box, or by the point "Use my location" sends.
 import { parseLatLng, type LatLng } from '../geo/distance.ts';
-import { listPublishedPlaces, type PlaceRow } from '../places/repository.ts';
+import type { PlaceRow } from '../places/repository.ts';
 import { NEAREST_LIMIT, searchPlaces, type PlaceSearchOutcome } from '../places/search.ts';
 import type { WithEffective } from '../places/service.ts';
 import { effectiveStatus } from '../places/status.ts';
-import { listServices, type ServiceRow } from '../services/repository.ts';
+import type { ServiceRow } from '../services/repository.ts';
 import { getDb } from '../server/db.ts';
-import { loadChrome, type SiteChrome } from './site.ts';
+import { loadPublishedSnapshot } from './published-snapshot.ts';
+import { chromeOf, type SiteChrome } from './site.ts';
 
 /** How many best matches the lookup lists at most, over all services. */
 export const FIND_LIMIT = 20;
@@ -83,8 +84,9 @@ export function parseFindRequest(params: URLSearchParams, services: readonly Ser
 }
 
 export async function loadFindPage(params: URLSearchParams, now: Date): Promise<FindPage> {
-  const db = await getDb();
-  const [chrome, services, rows] = await Promise.all([loadChrome(db, now), listServices(db), listPublishedPlaces(db)]);
+  const snapshot = await loadPublishedSnapshot(await getDb());
+  const { services, places: rows } = snapshot;
+  const chrome = chromeOf(snapshot, now);
   const { request, problems } = parseFindRequest(params, services);
   const byId = new Map(services.map((s) => [s.id, s]));
   const serviceId = request.service === null ? null : services.find((s) => s.slug === request.service)!.id;

@@ -1,10 +1,10 @@
 // The public site's read models: one function per public page, each returning everything that
 // page renders (including the site chrome: council, alert banner, footer links).
-import { listActiveAlerts, findPublishedAlert, type AlertRow } from '../alerts/repository.ts';
+import type { AlertRow } from '../alerts/repository.ts';
 import { alertPhase, orderAlerts, type AlertPhase } from '../alerts/service.ts';
 import { NotFoundError } from '../errors.ts';
-import { findPublishedPage, listPublishedPages, type PageRow } from '../pages/repository.ts';
-import { findPublishedPlace, listPlaceHistory, listPublishedPlaces, type PlaceHistoryEntry, type PlaceRow } from '../places/repository.ts';
+import { findPublishedPage, type PageRow } from '../pages/repository.ts';
+import { listPlaceHistory, type PlaceHistoryEntry, type PlaceRow } from '../places/repository.ts';
 import {
   matchesStatusAndWard,
   parsePlaceFilters,
@@ -22,11 +22,12 @@ import { getDb } from '../server/db.ts';
 import { checkedRead, isDatabaseUnavailableError } from '../server/database-health.ts';
 import { logEvent } from '../logging/log.ts';
 import { readContentState } from './content-state.ts';
-import { findServiceBySlug, listServices, type ServiceRow } from '../services/repository.ts';
-import { FALLBACK_COUNCIL, getCouncil, type Council } from '../settings/repository.ts';
+import type { ServiceRow } from '../services/repository.ts';
+import { FALLBACK_COUNCIL, type Council } from '../settings/repository.ts';
 import type { Database } from '../server/database.ts';
 import { isTemplateSlug } from '../pages/templates.ts';
-import { closuresService, readSnowDay } from '../snow-day/service.ts';
+import { closuresService } from '../snow-day/service.ts';
+import { activeAlertsAt, loadPublishedSnapshot, type PublishedSnapshot } from './published-snapshot.ts';
 
 export interface SiteChrome {
   council: Council;
@@ -45,12 +46,45 @@ let lastKnownChrome: SiteChrome | null = null;
 
 /** The council, the active alerts banner, the footer links and the services' names every public page carries. */
 export async function loadChrome(db: Database, now: Date): Promise<SiteChrome> {
-  const [council, active, footerPages, serviceRows] = await Promise.all([
-    getCouncil(db), listActiveAlerts(db, now), listPublishedPages(db).then((rows) => rows.filter((p) => !isTemplateSlug(p.slug))), listServices(db),
-  ]);
-  const services = serviceRows.map(({ slug, name, placeLabelPlural }) => ({ slug, name, placeLabelPlural }));
+  return chromeOf(await loadPublishedSnapshot(db), now);
+}
+
+/** The chrome from the published content: the same objects for a version, but the banner as of `now`. */
+export function chromeOf(snapshot: PublishedSnapshot, now: Date): SiteChrome {
+  const { council, footerPages } = snapshot;
+  const services = snapshot.services.map(({ slug, name, placeLabelPlural }) => ({ slug, name, placeLabelPlural }));
   lastKnownChrome = { council, alerts: [], footerPages, services };
-  return { council, alerts: orderAlerts(active), footerPages, services };
+  return { council, alerts: orderAlerts(activeAlertsAt(snapshot, now)), footerPages, services };
+}
+
+/** A service's places with their status now, their counts and areas: worked out once per content version until a status lapses. */
+interface ServiceListing {
+  all: WithEffective<PlaceRow>[];
+  summary: StatusSummary;
+  wards: string[];
+  from: number;
+  until: number;
+}
+
+const listings = new WeakMap<PublishedSnapshot, Map<number, ServiceListing>>();
+
+function serviceListing(snapshot: PublishedSnapshot, serviceId: number, now: Date): ServiceListing {
+  let byService = listings.get(snapshot);
+  if (!byService) listings.set(snapshot, (byService = new Map()));
+  const t = now.getTime();
+  const kept = byService.get(serviceId);
+  if (kept && kept.from <= t && t < kept.until) return kept;
+  const rows = snapshot.placesByService.get(serviceId) ?? [];
+  const all = withEffectiveStatus(rows, now);
+  // Statuses change with time only when one lapses (its statusUntil passes).
+  let until = Infinity;
+  for (const place of rows) {
+    const lapses = place.statusUntil?.getTime();
+    if (lapses !== undefined && lapses > t && lapses < until) until = lapses;
+  }
+  const listing = { all, summary: summariseStatuses(all), wards: wardsOf(all), from: t, until };
+  byService.set(serviceId, listing);
+  return listing;
 }
 
 export interface HomePage {
@@ -62,12 +96,12 @@ export interface HomePage {
 }
 
 export async function loadHomePage(now: Date): Promise<HomePage> {
-  const db = await getDb();
-  const [chrome, serviceRows, allPlaces, snowDay] = await Promise.all([loadChrome(db, now), listServices(db), listPublishedPlaces(db), readSnowDay(db)]);
-  const placesWithStatus = withEffectiveStatus(allPlaces, now);
+  const snapshot = await loadPublishedSnapshot(await getDb());
+  const { services: serviceRows, snowDay } = snapshot;
+  const chrome = chromeOf(snapshot, now);
   const all = serviceRows.map((service) => ({
     service,
-    summary: summariseStatuses(placesWithStatus.filter((p) => p.serviceId === service.id)),
+    summary: serviceListing(snapshot, service.id, now).summary,
   }));
   const first = snowDay.on ? closuresService(serviceRows) : undefined;
   const closuresFirst = first ? all.find((s) => s.service.id === first.id) ?? null : null;
@@ -89,20 +123,20 @@ export interface ServicePage {
   places: (WithEffective<PlaceRow> & { distanceMiles: number | null })[];
 }
 
-export async function loadServicePage(serviceSlug: string, params: URLSearchParams, now: Date): Promise<ServicePage> {
-  const db = await getDb();
-  const service = await findServiceBySlug(db, serviceSlug);
+/** `contentMaxAgeMs`: how old the content version may be known to be (0, a render; a page made from cached ones passes more). */
+export async function loadServicePage(serviceSlug: string, params: URLSearchParams, now: Date, contentMaxAgeMs = 0): Promise<ServicePage> {
+  const snapshot = await loadPublishedSnapshot(await getDb(), contentMaxAgeMs);
+  const service = snapshot.servicesBySlug.get(serviceSlug);
   if (!service) throw new NotFoundError(`No service "${serviceSlug}"`);
-  const [chrome, rows] = await Promise.all([loadChrome(db, now), listPublishedPlaces(db, service.id)]);
-  const all = withEffectiveStatus(rows, now);
-  const wards = wardsOf(all);
+  const chrome = chromeOf(snapshot, now);
+  const { all, summary, wards } = serviceListing(snapshot, service.id, now);
   const { filters, problems } = parsePlaceFilters(params, wards);
   const found = searchPlaces(all, { text: filters.query }, { include: (place) => matchesStatusAndWard(place, filters) });
   return {
     chrome,
     service,
     notices: chrome.alerts.filter((a) => a.serviceSlugs.includes(service.slug)),
-    summary: summariseStatuses(all),
+    summary,
     wards,
     filters,
     problems,
@@ -117,13 +151,16 @@ export type PlacePage =
 
 export async function loadPlacePage(serviceSlug: string, placeKey: string, now: Date): Promise<PlacePage> {
   const db = await getDb();
-  const service = await findServiceBySlug(db, serviceSlug);
+  const snapshot = await loadPublishedSnapshot(db);
+  const service = snapshot.servicesBySlug.get(serviceSlug);
   if (!service) throw new NotFoundError(`No service "${serviceSlug}"`);
-  const place = await findPublishedPlace(db, service.id, placeKey);
+  const inService = snapshot.placesByService.get(service.id) ?? [];
+  const place = inService.find((p) => p.slug === placeKey) ?? inService.find((p) => p.identifier === placeKey);
   if (!place) throw new NotFoundError(`No place "${placeKey}" in ${serviceSlug}`);
   // A school's URN works as an address too; send people to the one canonical URL.
   if (place.slug !== placeKey) return { kind: 'redirect', location: `/services/${service.slug}/${place.slug}` };
-  const [chrome, history] = await Promise.all([loadChrome(db, now), listPlaceHistory(db, place.id)]);
+  const chrome = chromeOf(snapshot, now);
+  const history = await listPlaceHistory(db, place.id);
   return {
     kind: 'page',
     chrome,
@@ -150,11 +187,11 @@ export interface AlertPage {
 
 /** One alert by id. Expired and scheduled alerts keep their page (links in old feeds still work). */
 export async function loadAlertPage(id: number, now: Date): Promise<AlertPage> {
-  const db = await getDb();
-  const alert = Number.isSafeInteger(id) && id > 0 ? await findPublishedAlert(db, id) : undefined;
+  const snapshot = await loadPublishedSnapshot(await getDb());
+  const alert = Number.isSafeInteger(id) && id > 0 ? snapshot.alerts.find((a) => a.id === id) : undefined;
   if (!alert) throw new NotFoundError(`No alert ${id}`);
-  const [chrome, serviceRows] = await Promise.all([loadChrome(db, now), listServices(db)]);
-  return { chrome, alert, phase: alertPhase(alert, now), services: serviceRows.filter((s) => alert.serviceSlugs.includes(s.slug)) };
+  const chrome = chromeOf(snapshot, now);
+  return { chrome, alert, phase: alertPhase(alert, now), services: snapshot.services.filter((s) => alert.serviceSlugs.includes(s.slug)) };
 }
 
 export interface InformationPage {

@@ -5,7 +5,7 @@ import { migrateDatabase } from '../../../db/migrate.ts';
 import { registerContentStateReader } from '../http/page-cache.ts';
 import { startNeighbourPolling } from '../neighbours/schedule.ts';
 import { startDeliveryWorker } from '../notifications/start.ts';
-import { readContentState } from '../public/content-state.ts';
+import { readContentChange, readContentState, readContentVersion } from '../public/content-state.ts';
 import { config } from './config.ts';
 import { openDatabase, type Database } from './database.ts';
 import { checkedRead, DatabaseUnavailableError, isDatabaseDown, isDatabaseUnavailableError, markDatabaseDown } from './database-health.ts';
@@ -16,7 +16,11 @@ function openOnce(): Promise<Database> {
   ready ??= (async () => {
     const { db } = await openDatabase(config.databaseUrl, config.databaseAuthToken);
     await migrateDatabase(db);
-    registerContentStateReader(() => readContentState(db, new Date()));
+    registerContentStateReader(
+      () => readContentState(db, new Date()),
+      (from, to) => readContentChange(db, from, to),
+      () => readContentVersion(db),
+    );
     startNeighbourPolling(db, config.neighbours);
     startDeliveryWorker(db, config.notifications);
     return db;

@@ -5,19 +5,38 @@ const timeFormat = new Intl.DateTimeFormat('en-GB', { timeZone: TIME_ZONE, hour:
 const dayFormat = new Intl.DateTimeFormat('en-GB', { timeZone: TIME_ZONE, weekday: 'long', day: 'numeric', month: 'long' });
 const dateKeyFormat = new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' });
 
+// Formatting with Intl is slow next to everything else on a page (a page of 1,000 places asks
+// for thousands of dates). London is a whole number of hours from UTC and changes offset on the
+// hour, so every instant in one UTC hour has the same London date and day, and in one UTC
+// minute the same clock time: the answers are remembered by hour and by minute.
+const MAX_REMEMBERED = 20_000;
+const timeByMinute = new Map<number, string>();
+const dateKeyByHour = new Map<number, string>();
+const dayByHour = new Map<number, string>();
+
+function remembered(memo: Map<number, string>, slot: number, make: () => string): string {
+  let value = memo.get(slot);
+  if (value === undefined) {
+    if (memo.size >= MAX_REMEMBERED) memo.clear();
+    value = make();
+    memo.set(slot, value);
+  }
+  return value;
+}
+
 /** "7:12am" */
 export function formatTime(date: Date): string {
-  return timeFormat.format(date).replace(/\s/g, '').toLowerCase();
+  return remembered(timeByMinute, Math.floor(date.getTime() / 60_000), () => timeFormat.format(date).replace(/\s/g, '').toLowerCase());
 }
 
 /** "Saturday 21 November" */
 export function formatDay(date: Date): string {
-  return dayFormat.format(date);
+  return remembered(dayByHour, Math.floor(date.getTime() / 3_600_000), () => dayFormat.format(date));
 }
 
 /** The London calendar date, "2026-11-21". */
 export function londonDateKey(date: Date): string {
-  return dateKeyFormat.format(date);
+  return remembered(dateKeyByHour, Math.floor(date.getTime() / 3_600_000), () => dateKeyFormat.format(date));
 }
 
 /** "7:12am today", "4:30pm yesterday", "9:00am Monday 16 November". */

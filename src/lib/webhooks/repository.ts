@@ -1,7 +1,7 @@
 // The queries behind partners' webhooks: the hooks, their delivery log (webhook_attempts, one
 // row per try, written by the delivery worker) and the deliveries still waiting to go.
 import { and, desc, eq, sql } from 'drizzle-orm';
-import { deliveries, webhookAttempts, webhooks } from '../../../db/schema/index.ts';
+import { deliveries, webhookAttempts, webhooks, type DELIVERY_STATES } from '../../../db/schema/index.ts';
 import type { Statement } from '../revisions/service.ts';
 import type { Database } from '../server/database.ts';
 
@@ -17,7 +17,7 @@ export interface AttemptRow {
   attemptedAt: Date;
   /** The delivery's idempotency key ("webhook:{event}:{hook}", also sent as X-Delivery). */
   deliveryKey: string;
-  deliveryState: 'queued' | 'sent' | 'failed';
+  deliveryState: (typeof DELIVERY_STATES)[number];
   deliveryAttempts: number;
 }
 
