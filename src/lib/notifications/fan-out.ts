@@ -208,11 +208,16 @@ export async function fanOutEvents(db: Database, now: Date, limit = 20, options:
  */
 export async function recordLapses(db: Database, now: Date): Promise<void> {
   const at = now.getTime();
+  const lapsed = sql`FROM places
+    WHERE status_until IS NOT NULL AND status_until <= ${at} AND status_until > ${at - 6 * 3_600_000}
+      AND status <> 'unknown' AND retired = 0 AND current_revision_id IS NOT NULL`;
+  // Every round asks; a write happens only when there is a lapse not yet recorded.
+  const news = await db.all(sql`SELECT 1 ${lapsed}
+    AND NOT EXISTS (SELECT 1 FROM notification_events e WHERE e.key = 'lapse:' || places.id || ':' || places.current_revision_id) LIMIT 1`);
+  if (news.length === 0) return;
   await db.run(sql`
     INSERT INTO notification_events (kind, key, place_id, revision_id, occurred_at)
-    SELECT 'lapse', 'lapse:' || id || ':' || current_revision_id, id, current_revision_id, status_until FROM places
-    WHERE status_until IS NOT NULL AND status_until <= ${at} AND status_until > ${at - 6 * 3_600_000}
-      AND status <> 'unknown' AND retired = 0 AND current_revision_id IS NOT NULL
+    SELECT 'lapse', 'lapse:' || id || ':' || current_revision_id, id, current_revision_id, status_until ${lapsed}
     ON CONFLICT (key) DO NOTHING`);
 }
 
@@ -221,11 +226,14 @@ export async function recordLapses(db: Database, now: Date): Promise<void> {
  * any member of staff asked to be told about (each suggestion once).
  */
 export async function recordLongWaits(db: Database, now: Date): Promise<void> {
+  const waited = sql`FROM suggestions WHERE outcome = 'waiting'
+      AND created_at <= ${now.getTime()} - 60000 * (SELECT min(suggestion_waiting_minutes) FROM staff_notification_preferences)`;
+  const news = await db.all(sql`SELECT 1 ${waited}
+    AND NOT EXISTS (SELECT 1 FROM notification_events e WHERE e.key = 'waiting:' || suggestions.id) LIMIT 1`);
+  if (news.length === 0) return;
   await db.run(sql`
     INSERT INTO notification_events (kind, key, suggestion_id, occurred_at)
-    SELECT 'suggestion_waiting', 'waiting:' || id, id, ${now.getTime()} FROM suggestions
-    WHERE outcome = 'waiting'
-      AND created_at <= ${now.getTime()} - 60000 * (SELECT min(suggestion_waiting_minutes) FROM staff_notification_preferences)
+    SELECT 'suggestion_waiting', 'waiting:' || id, id, ${now.getTime()} ${waited}
     ON CONFLICT (key) DO NOTHING`);
 }
 

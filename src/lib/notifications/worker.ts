@@ -119,6 +119,11 @@ export function createDeliveryWorker(db: Database, settings: WorkerSettings, opt
   }
 
   async function claim(at: Date): Promise<DeliveryRow[]> {
+    // A read first: an idle round (most of them) takes no write lock at all — a server's worker
+    // must cost the residents it serves nothing while there is nothing to send.
+    const due = await db.all(sql`SELECT 1 FROM deliveries WHERE state = 'queued' AND next_attempt_at <= ${at.getTime()}
+      AND (lease_until IS NULL OR lease_until < ${at.getTime()}) LIMIT 1`);
+    if (due.length === 0) return [];
     const rows = await db.all<Record<string, unknown>>(sql`
       UPDATE deliveries SET lease_owner = ${owner}, lease_until = ${at.getTime() + settings.leaseMs}
       WHERE id IN (SELECT id FROM deliveries WHERE state = 'queued' AND next_attempt_at <= ${at.getTime()}
@@ -216,11 +221,12 @@ export function createDeliveryWorker(db: Database, settings: WorkerSettings, opt
     const fanOut = { webSub: Boolean(settings.webSubHubUrl) };
     for (let n = await fanOutEvents(db, at, 20, fanOut); n > 0; n = await fanOutEvents(db, now(), 20, fanOut)) report.fannedOut += n;
     report.digests = await queueDueDigests(db, now());
-    const ctx = await context();
+    let ctx: DeliveryContext | null = null;
     for (;;) {
       if (stopping) break;
       const batch = await claim(now());
       if (batch.length === 0) break;
+      ctx ??= await context();
       const leaseEnds = performance.now() + settings.leaseMs / 2;
       for (let i = 0; i < batch.length; i++) {
         // Never send on a lease that may run out mid-send: hand the rest back to the queue.
