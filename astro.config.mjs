@@ -58,6 +58,7 @@ export default defineConfig({
       NOTIFY_LEASE_SECONDS: envField.number({ context: 'server', access: 'secret', default: 60, min: 1 }),
       NOTIFY_POLL_MS: envField.number({ context: 'server', access: 'secret', default: 1000, int: true, min: 10 }),
       WEBSUB_HUB_URL: envField.string({ context: 'server', access: 'secret', optional: true }),
+      SUBSCRIPTIONS_PER_ADDRESS_PER_HOUR: envField.number({ context: 'server', access: 'secret', default: 30, int: true, min: 1 }),
       // The first retry's wait in ms, doubled after each failure (tests set it small).
       NOTIFY_RETRY_BASE_MS: envField.number({ context: 'server', access: 'secret', default: 30000, int: true, min: 10 }),
     },

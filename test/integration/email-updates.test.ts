@@ -23,7 +23,11 @@ let schoolsId: number;
 beforeAll(async () => {
   t = await createTestDb({ seed: true });
   smtp = await startSmtpServer();
-  server = await startServer(t.url, { SMTP_URL: smtp.url, MAIL_FROM: 'Kirklees Council <alerts@kirklees.example>', NOTIFY_POLL_MS: '200' });
+  server = await startServer(t.url, {
+    SMTP_URL: smtp.url, MAIL_FROM: 'Kirklees Council <alerts@kirklees.example>', NOTIFY_POLL_MS: '200',
+    // Every sign-up here comes from 127.0.0.1; the limit has its own test below.
+    SUBSCRIPTIONS_PER_ADDRESS_PER_HOUR: '1000',
+  });
   editor = await signInAs(t, server, 'editor', 'Edna Editor');
   const [row] = await t.db.select({ id: services.id }).from(services).where(eq(services.slug, 'schools'));
   schoolsId = row!.id;
@@ -164,6 +168,30 @@ describe('subscribing to a school by email', () => {
     const doc = await readHtml(response);
     expect(doc.querySelector('.govuk-error-summary')?.text).toContain('Enter an email address in the correct format, like name@example.com');
     expect(doc.querySelector('#email')?.getAttribute('value')).toBe('not an address');
+  });
+
+  it('turns away a flood of sign-ups from one network, saying so, and sends nothing for them', async () => {
+    // A database of its own: the sign-ups above counted against 127.0.0.1 in this one.
+    const own = await createTestDb({ seed: true });
+    const limited = await startServer(own.url, { NOTIFY_WORKER: 'off', SUBSCRIPTIONS_PER_ADDRESS_PER_HOUR: '2' });
+    try {
+      const [school] = await own.db.select().from(places).where(eq(places.serviceId, schoolsId)).limit(1);
+      const post = (email: string) =>
+        limited.get('/subscribe', { method: 'POST', headers: { Origin: limited.url, 'Content-Type': 'application/x-www-form-urlencoded' }, body: formBody({ target: `place:${school!.id}`, email, frequency: 'immediate' }) });
+      expect((await post('flood1@example.net')).status).toBe(303);
+      expect((await post('flood2@example.net')).status).toBe(303);
+      const third = await post('flood3@example.net');
+      expect(third.status).toBe(429);
+      expect(third.headers.get('retry-after')).toBe('3600');
+      const doc = await readHtml(third);
+      expect(doc.querySelector('.govuk-error-summary')?.text).toContain('too many sign-ups from your network');
+      expect(doc.querySelector('#email')?.getAttribute('value')).toBe('flood3@example.net');
+      expect(await own.db.select().from(subscribers).where(eq(subscribers.email, 'flood3@example.net'))).toHaveLength(0);
+      expect(await own.db.select().from(subscribers).where(eq(subscribers.email, 'flood2@example.net'))).toHaveLength(1);
+    } finally {
+      await limited.stop();
+      own.cleanup();
+    }
   });
 
   it('answers an unknown target with a page that says what to do', async () => {

@@ -6,7 +6,9 @@ import { z } from 'astro/zod';
 import { findPublishedPlaceById, listPublishedPlaces } from '../places/repository.ts';
 import { wardsOf } from '../places/service.ts';
 import { loadChrome, type SiteChrome } from '../public/site.ts';
+import { hashClientAddress, isLimited, recordEvent, type RateLimit } from '../auth/rate-limit.ts';
 import { config } from '../server/config.ts';
+import { getHashSecret } from '../settings/repository.ts';
 import { getDb } from '../server/db.ts';
 import type { Database } from '../server/database.ts';
 import { findServiceBySlug, listServices } from '../services/repository.ts';
@@ -82,7 +84,7 @@ export interface SubscribeValues {
 export type SubscribePage =
   | {
       view: 'form';
-      status: 200 | 400;
+      status: 200 | 400 | 429;
       chrome: SiteChrome;
       target: TargetView;
       values: SubscribeValues;
@@ -131,12 +133,22 @@ export function readSubscribeForm(form: FormData, target: TargetView): { values:
 
 export type SubscribeResult = { ok: true; redirect: string } | { ok: false; page: SubscribePage };
 
-export async function submitSubscribe(form: FormData, now: Date): Promise<SubscribeResult> {
+/** Sign-ups from one network address in an hour (a family behind one router is far below it). */
+const SUBSCRIBE_PER_ADDRESS: RateLimit = { bucket: 'subscribe:address', max: config.notifications.subscriptionsPerAddressPerHour, windowMs: 3_600_000 };
+
+export async function submitSubscribe(form: FormData, clientAddress: string, now: Date): Promise<SubscribeResult> {
   const db = await getDb();
   const [chrome, target] = await Promise.all([loadChrome(db, now), resolveTarget(db, String(form.get('target') ?? ''))]);
   if (!target) return { ok: false, page: { view: 'not-found', status: 404, chrome } };
   const { values, issues } = readSubscribeForm(form, target);
   if (issues.length > 0) return { ok: false, page: { view: 'form', status: 400, chrome, target, values, issues, pushPublicKey } };
+  // The address is kept only as a keyed hash, for this count.
+  const addressKey = hashClientAddress(clientAddress, await getHashSecret(db));
+  if (await isLimited(db, SUBSCRIBE_PER_ADDRESS, addressKey, now)) {
+    const busy = [{ field: 'email', message: 'There have been too many sign-ups from your network in the last hour. Try again later' }];
+    return { ok: false, page: { view: 'form', status: 429, chrome, target, values, issues: busy, pushPublicKey } };
+  }
+  await recordEvent(db, SUBSCRIBE_PER_ADDRESS, addressKey, now);
   await requestSubscription(db, { email: values.email, target: { ...target.target, ward: values.ward }, frequency: values.frequency, digestTime: values.digestTime }, now);
   return { ok: true, redirect: `/subscribe/check-email?target=${encodeURIComponent(target.param)}` };
 }

@@ -18,6 +18,8 @@ export interface NotificationSettings {
   worker: WorkerSettings;
   /** A WebSub hub the feeds announce and the site pings after each publish (WEBSUB_HUB_URL). */
   webSubHubUrl: string | null;
+  /** Email sign-ups accepted from one network address in an hour (SUBSCRIPTIONS_PER_ADDRESS_PER_HOUR). */
+  subscriptionsPerAddressPerHour: number;
 }
 
 /** process.env, or astro:env's module (which also holds a getSecret function: never read here). */
@@ -53,5 +55,6 @@ export function readNotificationSettings(values: Values): NotificationSettings {
       webSubHubUrl: text(values.WEBSUB_HUB_URL) ?? null,
     },
     webSubHubUrl: text(values.WEBSUB_HUB_URL) ?? null,
+    subscriptionsPerAddressPerHour: number(values.SUBSCRIPTIONS_PER_ADDRESS_PER_HOUR, 30),
   };
 }
