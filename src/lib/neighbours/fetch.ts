@@ -203,13 +203,11 @@ function statusError(status: number): FeedFetchError {
   return new FeedFetchError(`the server answered with HTTP ${status} instead of the feed`);
 }
 
-/** Plain words for a network error from node:http. */
-function networkError(error: unknown, url: URL): string {
-  if (error instanceof FeedFetchError) return error.message;
-  const cause = (error as { cause?: unknown }).cause;
-  if (cause instanceof FeedFetchError) return cause.message;
-  const code = (error as { code?: string }).code ?? '';
-  const host = url.hostname;
+/**
+ * Plain words for the connection failures any outgoing request meets (a name not found, refused,
+ * unreachable, a failed secure connection), or null for the others. Shared with the webhook sender.
+ */
+export function describeConnectionFailure(code: string, host: string): string | null {
   switch (code) {
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
@@ -217,21 +215,30 @@ function networkError(error: unknown, url: URL): string {
       return `the server name ${host} could not be found`;
     case 'ECONNREFUSED':
       return `the server at ${host} refused the connection`;
-    case 'ECONNRESET':
-    case 'EPIPE':
-    case 'ERR_STREAM_PREMATURE_CLOSE':
-      return `the server at ${host} closed the connection before sending the whole feed`;
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
       return `the server at ${host} cannot be reached`;
     default:
-      if (/^(?:Z_|ERR__ERROR|ERR_BROTLI)/.test(code)) return 'the server sent a compressed feed that could not be unpacked';
       if (/^(?:ERR_TLS|CERT_|UNABLE_TO|DEPTH_ZERO|SELF_SIGNED|ERR_SSL)/.test(code)) {
         return `the secure connection to ${host} failed (${code.toLowerCase().replace(/_/g, ' ')})`;
       }
-      if (code.startsWith('HPE_')) return `the server at ${host} sent an answer that is not valid HTTP`;
-      return `the feed could not be fetched (${(error as Error).message || code || 'unknown network error'})`;
+      return null;
   }
+}
+
+/** Plain words for a network error from node:http. */
+function networkError(error: unknown, url: URL): string {
+  if (error instanceof FeedFetchError) return error.message;
+  const cause = (error as { cause?: unknown }).cause;
+  if (cause instanceof FeedFetchError) return cause.message;
+  const code = (error as { code?: string }).code ?? '';
+  const host = url.hostname;
+  const common = describeConnectionFailure(code, host);
+  if (common) return common;
+  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ERR_STREAM_PREMATURE_CLOSE') return `the server at ${host} closed the connection before sending the whole feed`;
+  if (/^(?:Z_|ERR__ERROR|ERR_BROTLI)/.test(code)) return 'the server sent a compressed feed that could not be unpacked';
+  if (code.startsWith('HPE_')) return `the server at ${host} sent an answer that is not valid HTTP`;
+  return `the feed could not be fetched (${(error as Error).message || code || 'unknown network error'})`;
 }
 
 interface Hop {

@@ -11,7 +11,7 @@ import { createHmac } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
-import { guardedLookup, isPublicAddress } from '../neighbours/fetch.ts';
+import { describeConnectionFailure, guardedLookup, isPublicAddress } from '../neighbours/fetch.ts';
 import { SendError, type WebhookSender } from './transports.ts';
 
 export function signWebhookBody(secret: string, timestamp: number, body: string): string {
@@ -29,23 +29,10 @@ export interface WebhookSenderOptions {
 function describeNetworkError(error: unknown, host: string, timeoutMs: number): string {
   if ((error as Error).name === 'TimeoutError' || (error as Error).name === 'AbortError') return `no answer within ${timeoutMs / 1000} s`;
   const code = (error as { code?: string }).code ?? '';
-  switch (code) {
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-    case 'EAI_NODATA':
-      return `the server name ${host} could not be found`;
-    case 'ECONNREFUSED':
-      return `the server at ${host} refused the connection`;
-    case 'ECONNRESET':
-    case 'EPIPE':
-      return `the server at ${host} closed the connection without answering`;
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-      return `the server at ${host} cannot be reached`;
-    default:
-      if (/^(?:ERR_TLS|CERT_|UNABLE_TO|DEPTH_ZERO|SELF_SIGNED|ERR_SSL)/.test(code)) return `the secure connection to ${host} failed (${code.toLowerCase().replace(/_/g, ' ')})`;
-      return `could not connect: ${(error as Error).message || code || 'unknown network error'}`;
-  }
+  const common = describeConnectionFailure(code, host);
+  if (common) return common;
+  if (code === 'ECONNRESET' || code === 'EPIPE') return `the server at ${host} closed the connection without answering`;
+  return `could not connect: ${(error as Error).message || code || 'unknown network error'}`;
 }
 
 function post(url: URL, headers: Record<string, string>, body: string, signal: AbortSignal, allowPrivate: boolean): Promise<number> {
