@@ -191,13 +191,13 @@ async function main() {
       [
         { label: 'bare node:http, same bytes (ceiling)', connections: 100, figures: bareFigures, rendersPerPublish: '–' },
         { label: 'cached service page', connections: 100, figures: cached, rendersPerPublish: '–' },
-        { label: 'unique searches (each one renders)', connections: 50, figures: searches, rendersPerPublish: '–' },
+        { label: 'unique searches (each new to the cache)', connections: 50, figures: searches, rendersPerPublish: '–' },
         { label: 'place pages, a publish every 5 s', connections: 50, figures: placesAfterPublish, rendersPerPublish: perPublish(placesAfterPublish.renders.place, placePublishes) },
         { label: 'snow morning 70/20/10, publish every 5 s', connections: 50, figures: mixed, rendersPerPublish: perPublish(mixed.renders.page + mixed.renders.place, mixedPublishes) },
       ],
       bareFigures,
     );
-    console.log('  (renders per publish: pages other than searches rendered again, per publish; a search always renders)');
+    console.log('  (renders per publish: pages other than searches rendered again, per publish; every search is new, so it is made afresh)');
     const p99Ratio = cached.p99 / bareFigures.p99;
     console.log(`\nCached pages at 100 connections: p99 ${ms(cached.p99)} against the bare server's ${ms(bareFigures.p99)} (ratio ${p99Ratio.toFixed(2)})`);
     console.log(`Uncached render (PAGE_CACHE=off, 10 connections): ${perSecond(rendersDemo.rps)} with ${demoSchools} schools (p99 ${ms(rendersDemo.p99)}), ${perSecond(rendersLarge.rps)} with 1,000 (p99 ${ms(rendersLarge.p99)})`);
